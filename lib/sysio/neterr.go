@@ -1,0 +1,75 @@
+package sysio
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"syscall"
+)
+
+// NetKind says why a network exchange failed, in the terms an operator acts on.
+type NetKind string
+
+const (
+	NetTimeout NetKind = "timeout"
+	NetRefused NetKind = "refused"
+	NetReset   NetKind = "reset"
+	NetTLS     NetKind = "tls"
+	NetDNS     NetKind = "dns"
+	NetAuth    NetKind = "auth" // MQTT: the broker refused our credentials
+	NetOther   NetKind = "other"
+)
+
+// NetError is a failed network exchange. Kind survives a tape round trip, so a replayed fault
+// produces the same message as the real one.
+type NetError struct {
+	Kind NetKind
+	Msg  string
+}
+
+func (e *NetError) Error() string { return fmt.Sprintf("%s: %s", e.Kind, e.Msg) }
+
+// IsNet reports whether err is a NetError of kind k.
+func IsNet(err error, k NetKind) bool {
+	var ne *NetError
+	return errors.As(err, &ne) && ne.Kind == k
+}
+
+// classify maps a Go network error onto a NetError.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ne *NetError
+	if errors.As(err, &ne) {
+		return err
+	}
+	kind := NetOther
+	var dnsErr *net.DNSError
+	var certErr *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var recErr tls.RecordHeaderError
+	var tErr interface{ Timeout() bool }
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
+		kind = NetTimeout
+	case errors.As(err, &tErr) && tErr.Timeout():
+		kind = NetTimeout
+	case errors.Is(err, syscall.ECONNREFUSED):
+		kind = NetRefused
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		kind = NetReset
+	case errors.As(err, &dnsErr):
+		kind = NetDNS
+	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr),
+		errors.As(err, &invalid), errors.As(err, &recErr):
+		kind = NetTLS
+	}
+	return &NetError{Kind: kind, Msg: err.Error()}
+}
