@@ -1,0 +1,86 @@
+package fence
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/isard-vdi/flock-agents/agents/param"
+)
+
+// input is what the caller asked for, before checking: raw values by canonical name.
+type input struct {
+	raw      map[string]string
+	verbose  int // -v count on the command line
+	nodename string
+	warnings []string
+}
+
+// names maps every accepted spelling (new, old, '-' or '_') to the canonical parameter name.
+func names(decls []param.Param) map[string]string {
+	m := map[string]string{}
+	for _, d := range decls {
+		for _, n := range []string{d.Name, d.Obsoletes} {
+			if n != "" {
+				m[n] = d.Name
+				m[strings.ReplaceAll(n, "_", "-")] = d.Name
+			}
+		}
+	}
+	return m
+}
+
+// maxStdin bounds what we read: Pacemaker sends a few hundred bytes.
+const maxStdin = 1 << 20
+
+// parseStdin reads Pacemaker's key=value lines as the fence-agents library does: '#' comments and
+// blank lines skipped, one pair of surrounding quotes stripped, the last occurrence wins, unknown
+// keys warned about and ignored, "nodename" kept for logging.
+func parseStdin(r io.Reader, decls []param.Param) input {
+	in := input{raw: map[string]string{}}
+	canon := names(decls)
+	kinds := map[string]param.Kind{}
+	for _, d := range decls {
+		kinds[d.Name] = d.Kind
+	}
+	sc := bufio.NewScanner(io.LimitReader(r, maxStdin))
+	sc.Buffer(make([]byte, 64*1024), maxStdin)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		key, val, _ := strings.Cut(line, "=")
+		key = strings.TrimSpace(key)
+		if len(val) >= 2 && val[0] == '"' && val[len(val)-1] == '"' {
+			val = val[1 : len(val)-1]
+		}
+		name, ok := canon[key]
+		if !ok {
+			name, ok = canon[strings.ReplaceAll(key, "_", "-")]
+		}
+		switch {
+		case key == "nodename":
+			in.nodename = val
+		case !ok:
+			// Only the key: the value may be a secret under a name we do not know.
+			in.warnings = append(in.warnings, fmt.Sprintf("Parse error: Ignoring unknown option '%s'", key))
+		case kinds[name] == param.Boolean:
+			if b, ok := param.ParseBool(val); ok && val != "" {
+				in.raw[name] = map[bool]string{true: "1", false: "0"}[b]
+			} else {
+				in.warnings = append(in.warnings, fmt.Sprintf("Parse error: Ignoring option '%s' because it does not have value", key))
+			}
+		default:
+			in.raw[name] = val
+		}
+	}
+	if err := sc.Err(); err != nil {
+		in.warnings = append(in.warnings, "Parse error: reading stdin: "+err.Error())
+	}
+	if _, ok := in.raw["verbose_level"]; !ok && in.raw["verbose"] == "1" {
+		in.raw["verbose_level"] = "1"
+	}
+	return in
+}

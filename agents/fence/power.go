@@ -1,0 +1,267 @@
+package fence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// act runs one device action; the returned error is the one-line reason of a failure.
+func act(ctx context.Context, a *Agent, r *Request) (int, error) {
+	if r.Action == "off" || r.Action == "reboot" {
+		if d := r.Values.Duration("delay"); d > 0 {
+			r.Log.Infof("Delay %s second(s) before logging in to the fence device", r.Values.String("delay"))
+			if err := r.Proc.Clock.Sleep(ctx, d); err != nil {
+				return ExitFailed, err
+			}
+		}
+	}
+	dev, err := a.Open(ctx, r)
+	if err != nil {
+		return ExitFailed, err
+	}
+	if c, ok := dev.(Closer); ok {
+		defer c.Close()
+	}
+	switch r.Action {
+	case "list", "list-status":
+		return list(ctx, r, dev)
+	case "monitor":
+		return ExitOK, monitor(ctx, r, dev)
+	}
+	status, err := combined(ctx, r, dev)
+	if err != nil {
+		return ExitFailed, err
+	}
+	switch r.Action {
+	case "status":
+		fmt.Fprintf(r.Proc.Stdout, "Status: %s\n", status)
+		if status == Off {
+			return ExitOff, nil
+		}
+		return ExitOK, nil
+	case "on":
+		if status == On {
+			fmt.Fprintln(r.Proc.Stdout, "Success: Already ON")
+			return ExitOK, nil
+		}
+		if err := switchAll(ctx, r, dev, true, 1+int(r.Values.Int("retry_on"))); err != nil {
+			return ExitFailed, err
+		}
+		fmt.Fprintln(r.Proc.Stdout, "Success: Powered ON")
+	case "off":
+		if status == Off {
+			if err := confirmOff(ctx, r, dev); err != nil {
+				return ExitFailed, err
+			}
+			fmt.Fprintln(r.Proc.Stdout, "Success: Already OFF")
+			return ExitOK, nil
+		}
+		if err := switchAll(ctx, r, dev, false, 1); err != nil {
+			return ExitFailed, err
+		}
+		fmt.Fprintln(r.Proc.Stdout, "Success: Powered OFF")
+	case "reboot":
+		if status != Off {
+			if err := switchAll(ctx, r, dev, false, 1); err != nil {
+				return ExitFailed, err
+			}
+		} else if err := confirmOff(ctx, r, dev); err != nil {
+			return ExitFailed, err
+		}
+		// The node is fenced once it is off; failing to power it back on is logged, not fatal,
+		// exactly as fence-agents does (the cluster is safe, the admin has a node to look at).
+		if err := switchAll(ctx, r, dev, true, int(r.Values.Int("retry_on"))); err != nil {
+			r.Log.Errorf("Timed out waiting to power ON: %v", r.Log.Scrub(err.Error()))
+		}
+		fmt.Fprintln(r.Proc.Stdout, "Success: Rebooted")
+	}
+	return ExitOK, nil
+}
+
+// states reads every plug, concurrently unless the device batches.
+func states(ctx context.Context, r *Request, dev Device) ([]State, []error) {
+	if b, ok := dev.(Batch); ok {
+		st, errs := b.StatusAll(ctx, r.Plugs)
+		for i, plug := range r.Plugs {
+			r.Log.Debugf("plug %s: status %s (err %v)", plug, st[i], errs[i])
+		}
+		return st, errs
+	}
+	st := make([]State, len(r.Plugs))
+	errs := make([]error, len(r.Plugs))
+	var wg sync.WaitGroup
+	for i, plug := range r.Plugs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st[i], errs[i] = dev.Status(ctx, plug)
+			r.Log.Debugf("plug %s: status %s (err %v)", plug, st[i], errs[i])
+		}()
+	}
+	wg.Wait()
+	return st, errs
+}
+
+// combined is fence-agents' multi-plug status: off only if every plug is off, on if any is on;
+// an unreadable or unknown plug is a failure, never "off".
+func combined(ctx context.Context, r *Request, dev Device) (State, error) {
+	st, errs := states(ctx, r, dev)
+	out := Off
+	for i, s := range st {
+		if errs[i] != nil {
+			return Unknown, fmt.Errorf("plug %s: %w", r.Plugs[i], errs[i])
+		}
+		switch s {
+		case Unknown:
+			return Unknown, fmt.Errorf("plug %s: state is unknown; Unable to obtain correct plug status", r.Plugs[i])
+		case On:
+			out = On
+		}
+	}
+	return out, nil
+}
+
+// switchAll sets every plug, waits power_wait, then polls until every plug reads the wanted state
+// (and, for off, the device corroborates it), for up to `attempts` rounds.
+func switchAll(ctx context.Context, r *Request, dev Device, on bool, attempts int) error {
+	want := map[bool]State{true: On, false: Off}[on]
+	var last error
+	for attempt := 0; attempt < max(attempts, 1); attempt++ {
+		if err := setAll(ctx, r, dev, on); err != nil {
+			last = err
+			if on {
+				r.Log.Warnf("%v", r.Log.Scrub(err.Error()))
+				continue
+			}
+			return err
+		}
+		if err := r.Proc.Clock.Sleep(ctx, r.Values.Duration("power_wait")); err != nil {
+			return err
+		}
+		if last = waitFor(ctx, r, dev, want); last == nil {
+			if !on {
+				return confirmOff(ctx, r, dev)
+			}
+			return nil
+		}
+	}
+	return last
+}
+
+// setAll switches every plug at once: a dual-PSU node goes dark in one moment, not one PSU
+// after the other.
+func setAll(ctx context.Context, r *Request, dev Device, on bool) error {
+	if b, ok := dev.(Batch); ok {
+		r.Log.Debugf("plugs %v: switching %s", r.Plugs, State(map[bool]State{true: On, false: Off}[on]))
+		errs := b.SetAll(ctx, r.Plugs, on)
+		for i := range errs {
+			if errs[i] != nil {
+				errs[i] = fmt.Errorf("plug %s: %w", r.Plugs[i], errs[i])
+			}
+		}
+		return errors.Join(errs...)
+	}
+	errs := make([]error, len(r.Plugs))
+	var wg sync.WaitGroup
+	for i, plug := range r.Plugs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.Log.Debugf("plug %s: switching %s", plug, map[bool]string{true: "ON", false: "OFF"}[on])
+			if err := dev.SetPower(ctx, plug, on); err != nil {
+				errs[i] = fmt.Errorf("plug %s: %w", plug, err)
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// waitFor polls every stonith_status_sleep until all plugs read want or power_timeout passes
+// (0 = no limit: Pacemaker's action timeout is the limit, as with fence-agents under fenced).
+func waitFor(ctx context.Context, r *Request, dev Device, want State) error {
+	clock := r.Proc.Clock
+	timeout := r.Values.Duration("power_timeout")
+	deadline := clock.Now().Add(timeout)
+	for {
+		st, errs := states(ctx, r, dev)
+		var pending []string
+		for i, s := range st {
+			if s != want {
+				why := s.String()
+				if errs[i] != nil {
+					why = r.Log.Scrub(errs[i].Error())
+				}
+				pending = append(pending, fmt.Sprintf("%s (%s)", r.Plugs[i], why))
+			}
+		}
+		if len(pending) == 0 {
+			return nil
+		}
+		if timeout > 0 && !clock.Now().Before(deadline) {
+			return fmt.Errorf("Timed out waiting to power %s after %s: %s", want, timeout, strings.Join(pending, ", "))
+		}
+		if err := clock.Sleep(ctx, max(r.Values.Duration("stonith_status_sleep"), 100*time.Millisecond)); err != nil {
+			return fmt.Errorf("interrupted waiting to power %s: %s", want, strings.Join(pending, ", "))
+		}
+	}
+}
+
+// confirmOff asks the device to corroborate off on every plug, when it can.
+func confirmOff(ctx context.Context, r *Request, dev Device) error {
+	if c, ok := dev.(OffConfirmer); ok {
+		return c.ConfirmOff(ctx, r.Plugs)
+	}
+	return nil
+}
+
+// list prints id,alias (and status) lines; status of every outlet is read concurrently.
+func list(ctx context.Context, r *Request, dev Device) (int, error) {
+	l, ok := dev.(Lister)
+	if !ok {
+		return ExitFailed, errors.New("this device cannot list its plugs")
+	}
+	outlets, err := l.List(ctx)
+	if err != nil {
+		return ExitFailed, err
+	}
+	sep := r.Values.String("separator")
+	if r.Action == "list" {
+		for _, o := range outlets {
+			fmt.Fprintf(r.Proc.Stdout, "%s%s%s\n", o.ID, sep, o.Alias)
+		}
+		return ExitOK, nil
+	}
+	plugs := make([]string, len(outlets))
+	for i, o := range outlets {
+		plugs[i] = o.ID
+	}
+	sub := *r
+	sub.Plugs = plugs
+	st, errs := states(ctx, &sub, dev)
+	for i, o := range outlets {
+		s := st[i]
+		if errs[i] != nil {
+			s = Unknown
+		}
+		fmt.Fprintf(r.Proc.Stdout, "%s%s%s%s%s\n", o.ID, sep, o.Alias, sep, s)
+	}
+	return ExitOK, nil
+}
+
+// monitor checks the device is usable: its own check if it has one, else listing, else status.
+func monitor(ctx context.Context, r *Request, dev Device) error {
+	if m, ok := dev.(Monitorer); ok {
+		return m.Monitor(ctx)
+	}
+	if l, ok := dev.(Lister); ok {
+		_, err := l.List(ctx)
+		return err
+	}
+	_, errs := states(ctx, r, dev)
+	return errors.Join(errs...)
+}

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/isard-vdi/flock-agents/agents/fence"
+	"github.com/isard-vdi/flock-agents/lib/espurna"
+	"github.com/isard-vdi/flock-agents/lib/sysio"
+)
+
+// explain turns a transport error into the one line an operator acts on.
+func explain(err error, timeout time.Duration) string {
+	var ne *sysio.NetError
+	if !errors.As(err, &ne) {
+		return err.Error()
+	}
+	switch ne.Kind {
+	case sysio.NetTimeout:
+		return fmt.Sprintf("no answer within %s (timeout)", timeout)
+	case sysio.NetRefused:
+		return "connection refused: wrong ipport, or the service is off"
+	case sysio.NetReset:
+		return "the peer closed the connection (reset)"
+	case sysio.NetDNS:
+		return "cannot resolve the host name"
+	case sysio.NetTLS:
+		return "TLS failed (" + ne.Msg + "): give the CA with ca_file, or set ssl_insecure=1"
+	case sysio.NetAuth:
+		return "the broker refused our username/password"
+	}
+	return ne.Msg
+}
+
+// validate checks the configuration without touching any device.
+func validate(r *fence.Request) error {
+	v := r.Values
+	if v.String("transport") == "mqtt" && v.String("mqtt_broker") == "" {
+		return errors.New("transport=mqtt needs mqtt_broker (e.g. tcp://broker.lan:1883)")
+	}
+	if _, err := resolve(r, r.Plugs); err != nil {
+		return err
+	}
+	inv := parseInventory(v.String("plugs"))
+	for _, a := range inv.order {
+		if _, err := espurna.ParsePlug(a, v.String("ip"), v.String("plug_addressing") == "host-offset"); err != nil {
+			return fmt.Errorf("plugs: %v", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/isard-vdi/flock-agents/agents/fence"
+)
+
+// List names the plugs of `plugs` (or the plug at ip): id is the plug address, alias the node.
+func (d *device) List(ctx context.Context) ([]fence.Outlet, error) {
+	inv := parseInventory(d.r.Values.String("plugs"))
+	if len(inv.order) == 0 {
+		ip := d.r.Values.String("ip")
+		if ip == "" {
+			return nil, errors.New("nothing to list: set plugs (e.g. plugs=\"node1=plug1.lan node2=plug2.lan\") or ip")
+		}
+		return []fence.Outlet{{ID: "0", Alias: ip}}, nil
+	}
+	out := make([]fence.Outlet, len(inv.order))
+	for i, a := range inv.order {
+		out[i] = fence.Outlet{ID: a, Alias: inv.alias[a]}
+	}
+	return out, nil
+}
+
+// Monitor checks what can be checked without a target: the broker (connected in open) and the
+// plugs we know of are reachable and, over MQTT, online.
+func (d *device) Monitor(ctx context.Context) error {
+	outlets, err := d.List(ctx)
+	if err != nil {
+		if d.mqtt != nil || d.r.Values.String("ip") == "" {
+			d.r.Log.Infof("monitor: no plugs configured to check (set plugs= for a deeper check)")
+			return nil
+		}
+		return err
+	}
+	names := make([]string, len(outlets))
+	for i, o := range outlets {
+		names[i] = o.ID
+	}
+	_, errs := d.StatusAll(ctx, names)
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("monitor: %w", err)
+	}
+	return nil
+}

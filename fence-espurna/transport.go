@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/isard-vdi/flock-agents/agents/fence"
+	"github.com/isard-vdi/flock-agents/lib/espurna"
+)
+
+// relays reads each plug's relay over the configured transport.
+func (d *device) relays(ctx context.Context, plugs []espurna.Plug) ([]fence.State, []error) {
+	st := make([]fence.State, len(plugs))
+	errs := make([]error, len(plugs))
+	if d.mqtt == nil {
+		byHost(plugs, func(i int, p espurna.Plug) {
+			on, err := d.http.Relay(ctx, p)
+			if err != nil {
+				errs[i] = fmt.Errorf("%s: %s", p, explain(err, d.http.Timeout))
+				return
+			}
+			st[i] = map[bool]fence.State{true: fence.On, false: fence.Off}[on]
+		})
+		return st, errs
+	}
+	roots, ids := d.topics(plugs)
+	known, err := d.mqtt.Relays(ctx, roots, ids)
+	if err != nil {
+		for i, p := range plugs {
+			errs[i] = fmt.Errorf("%s: %s", p, explain(err, d.mqtt.Wait))
+		}
+		return st, errs
+	}
+	for i, p := range plugs {
+		switch k := known[i]; {
+		case !d.mqtt.Heard(roots[i]):
+			errs[i] = fmt.Errorf("%s: nothing on %s/status within %s: wrong mqtt_topic, or the plug is not connected to this broker", p, roots[i], d.mqtt.Wait)
+		case !k.Online:
+			errs[i] = fmt.Errorf("%s: the plug is offline (its last will on %s/status says 0)", p, roots[i])
+		case k.State == nil:
+			st[i] = fence.Unknown // awaiting the plug's report after our command
+		default:
+			st[i] = map[bool]fence.State{true: fence.On, false: fence.Off}[*k.State]
+		}
+	}
+	return st, errs
+}
+
+func (d *device) topics(plugs []espurna.Plug) ([]string, []int) {
+	roots := make([]string, len(plugs))
+	ids := make([]int, len(plugs))
+	for i, p := range plugs {
+		roots[i], ids[i] = d.root(p), p.Relay
+	}
+	return roots, ids
+}
+
+// set switches each plug's relay. Over MQTT a plug must be online first: a command to an
+// offline plug would wait in nobody's queue.
+func (d *device) set(ctx context.Context, plugs []espurna.Plug, on bool) []error {
+	errs := make([]error, len(plugs))
+	if d.mqtt == nil {
+		byHost(plugs, func(i int, p espurna.Plug) {
+			if err := d.http.SetRelay(ctx, p, on); err != nil {
+				errs[i] = fmt.Errorf("%s: %s", p, explain(err, d.http.Timeout))
+			}
+		})
+		return errs
+	}
+	_, rerrs := d.relays(ctx, plugs)
+	for i, p := range plugs {
+		if rerrs[i] != nil {
+			errs[i] = rerrs[i]
+			continue
+		}
+		if err := d.mqtt.Set(ctx, d.root(p), p.Relay, on); err != nil {
+			errs[i] = fmt.Errorf("%s: %s", p, explain(err, d.mqtt.Wait))
+		}
+	}
+	return errs
+}
+
+// ConfirmOff asks the power meters, when a threshold is set: a relay that reads off while the
+// meter still sees the node's load is welded, bypassed, or not the node's supply.
+func (d *device) ConfirmOff(ctx context.Context, names []string) error {
+	limit := float64(d.r.Values.Int("power_off_threshold"))
+	if limit <= 0 {
+		return nil
+	}
+	plugs, err := resolve(d.r, names)
+	if err != nil {
+		return err
+	}
+	clock := d.r.Proc.Clock
+	budget := d.r.Values.Duration("power_timeout")
+	start := clock.Now()
+	var errs []error
+	seen := map[string]bool{}
+	for _, p := range plugs {
+		if seen[p.Host] {
+			continue // one meter per plug, whatever its relays
+		}
+		seen[p.Host] = true
+		var last float64
+		var have bool
+		for {
+			w, ok, err := d.power(ctx, p, start, budget-clock.Now().Sub(start))
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: reading the power meter: %s", p, explain(err, requestTimeout(d.r))))
+				break
+			}
+			if ok {
+				last, have = w, true
+				d.r.Log.Debugf("%s: meter reads %.1f W (threshold %.0f W)", p, w, limit)
+				if w <= limit {
+					break
+				}
+			}
+			if budget > 0 && clock.Now().Sub(start) >= budget {
+				if have {
+					errs = append(errs, fmt.Errorf("%s: the relay reads off but the meter still reads %.1f W (threshold %.0f W) after %s: relay welded or node fed elsewhere", p, last, limit, budget))
+				} else {
+					errs = append(errs, fmt.Errorf("%s: the relay reads off but the meter reported nothing within %s (stock firmware reports about once a minute: enable real-time reporting or raise power_timeout)", p, budget))
+				}
+				break
+			}
+			if err := clock.Sleep(ctx, max(d.r.Values.Duration("stonith_status_sleep"), 100*time.Millisecond)); err != nil {
+				return err
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%v", errs)
+	}
+	return nil
+}
+
+// power returns a meter reading: over HTTP the current report, over MQTT one reported after since.
+func (d *device) power(ctx context.Context, p espurna.Plug, since time.Time, wait time.Duration) (float64, bool, error) {
+	if d.mqtt == nil {
+		w, err := d.http.Power(ctx, p.Host)
+		return w, err == nil, err
+	}
+	if wait <= 0 || wait > d.mqtt.Wait {
+		wait = d.mqtt.Wait
+	}
+	return d.mqtt.Power(ctx, d.root(p), since, wait)
+}
