@@ -33,8 +33,14 @@ func act(ctx context.Context, a *Agent, r *Request) (int, error) {
 		return ExitOK, monitor(ctx, r, dev)
 	}
 	status, err := combined(ctx, r, dev)
-	if err != nil {
+	switch {
+	case err != nil && !errors.Is(err, errUnknown):
 		return ExitFailed, err
+	case err != nil && r.Action == "status":
+		return ExitFailed, err
+	case err != nil:
+		// Unknown is never off, but it need not stop a fence: switch off and confirm.
+		r.Log.Infof("%v: switching %s and confirming", err, strings.ToUpper(r.Action))
 	}
 	switch r.Action {
 	case "status":
@@ -106,6 +112,9 @@ func states(ctx context.Context, r *Request, dev Device) ([]State, []error) {
 	return st, errs
 }
 
+// errUnknown: a plug answered but could not say whether it is on or off.
+var errUnknown = errors.New("state is unknown; Unable to obtain correct plug status")
+
 // combined is fence-agents' multi-plug status: off only if every plug is off, on if any is on;
 // an unreadable or unknown plug is a failure, never "off".
 func combined(ctx context.Context, r *Request, dev Device) (State, error) {
@@ -117,7 +126,7 @@ func combined(ctx context.Context, r *Request, dev Device) (State, error) {
 		}
 		switch s {
 		case Unknown:
-			return Unknown, fmt.Errorf("plug %s: state is unknown; Unable to obtain correct plug status", r.Plugs[i])
+			return Unknown, fmt.Errorf("plug %s: %w", r.Plugs[i], errUnknown)
 		case On:
 			out = On
 		}

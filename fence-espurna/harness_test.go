@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/isard-vdi/flock-agents/agents/fence"
+	"github.com/isard-vdi/flock-agents/lib/sysio"
+	"github.com/isard-vdi/flock-agents/simulator/mosquitto"
+	"github.com/isard-vdi/flock-agents/simulator/plug"
+	"github.com/stretchr/testify/require"
+)
+
+const testKey = "0123456789ABCDEF"
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// run executes the agent in-process exactly as the binary would, stdin lines as Pacemaker sends.
+func run(t *testing.T, env []string, lines ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	p := &sysio.Proc{Args: []string{"fence_espurna"}, Env: env, Stdin: strings.NewReader(strings.Join(lines, "\n") + "\n"),
+		Stdout: &out, Stderr: &errb, World: sysio.Real()}
+	code := p.Finish(fence.Run(agent, p))
+	return result{code, out.String(), errb.String()}
+}
+
+// httpPlug serves one emulated plug on its own loopback address and returns its address.
+func httpPlug(t *testing.T, cfg plug.Config) (*plug.Plug, string, string) {
+	t.Helper()
+	if cfg.APIKey == "" {
+		cfg.APIKey = testKey
+	}
+	p := plug.New(cfg)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go p.Serve(ln)
+	t.Cleanup(p.Close)
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return p, "127.0.0.1", port
+}
+
+// broker starts a real mosquitto for the test.
+func broker(t *testing.T, o mosquitto.Options) *mosquitto.Broker {
+	t.Helper()
+	if !mosquitto.Available() {
+		t.Skip("mosquitto is not installed (make deps)")
+	}
+	b, err := mosquitto.Start(o)
+	require.NoError(t, err)
+	t.Cleanup(b.Stop)
+	return b
+}
+
+// mqttPlug starts an emulated plug connected to the broker and waits until it announced itself.
+func mqttPlug(t *testing.T, b *mosquitto.Broker, cfg plug.Config) *plug.Plug {
+	t.Helper()
+	if cfg.MQTT == nil {
+		cfg.MQTT = &plug.MQTTConfig{}
+	}
+	cfg.MQTT.Broker = b.URL
+	p := plug.New(cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, p.StartMQTT(ctx))
+	t.Cleanup(p.Close)
+	return p
+}
+
+func expectOff(t *testing.T, r result) {
+	t.Helper()
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	require.Contains(t, r.stdout, "Success: Powered OFF")
+}
+
+// expectFailed asserts the one thing a fence agent must never get wrong: no success reported.
+func expectFailed(t *testing.T, r result, why string) {
+	t.Helper()
+	require.Equal(t, 1, r.code, "stdout: %s stderr: %s", r.stdout, r.stderr)
+	require.NotContains(t, r.stdout, "Success")
+	require.Contains(t, r.stderr, why)
+	require.NotContains(t, r.stderr+r.stdout, testKey, "the API key leaked")
+}
+
+func kv(k string, v any) string { return fmt.Sprintf("%s=%v", k, v) }
