@@ -58,7 +58,7 @@ func (h *HTTP) dialect(ctx context.Context, host string) (Dialect, error) {
 		return "", err
 	}
 	switch resp.Status {
-	case 200, 404, 500: // answered the header key (404/500: no relay 0 on this board)
+	case 200, 404, 500: // 1.15-dev: only it reads the header (404 is also its answer to a wrong key)
 		d = V2
 	case 403:
 		d = Rest
@@ -173,7 +173,7 @@ func statusError(r sysio.HTTPResponse, d Dialect) error {
 	case 403:
 		return fmt.Errorf("the plug refused the API key (HTTP 403): check apikey, and that the HTTP API is enabled on the plug")
 	case 404:
-		return fmt.Errorf("no such relay or API on the plug (HTTP 404): check the relay number and that the HTTP API is enabled")
+		return fmt.Errorf("the plug answered HTTP 404: no such relay, HTTP API disabled, or (firmware 1.15-dev) a wrong API key")
 	case 405:
 		return fmt.Errorf("the plug refused the method (HTTP 405): its firmware does not speak api_version=%s", d)
 	case 406:
