@@ -1,0 +1,90 @@
+package tape
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os/exec"
+	"slices"
+
+	"github.com/isard-vdi/flock-agents/lib/sysio"
+)
+
+// tapeError is an error read back from a tape: its recorded message, and the sentinel errors it
+// stands for, so agents' errors.Is tests behave as they did against the world.
+type tapeError struct {
+	msg string
+	is  []error
+}
+
+func (e *tapeError) Error() string { return e.msg }
+
+func (e *tapeError) Is(target error) bool { return slices.Contains(e.is, target) }
+
+// sentinels are what each recorded error kind satisfies.
+var sentinels = map[string][]error{
+	"not-exist":  {fs.ErrNotExist},
+	"not-found":  {exec.ErrNotFound, fs.ErrNotExist},
+	"permission": {fs.ErrPermission},
+	"deadline":   {context.DeadlineExceeded},
+	"canceled":   {context.Canceled},
+}
+
+// errKind classifies an error for a tape by the sentinels agents test for.
+func errKind(err error) string {
+	switch {
+	case errors.Is(err, exec.ErrNotFound):
+		return "not-found"
+	case errors.Is(err, fs.ErrNotExist):
+		return "not-exist"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "deadline"
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	}
+	return "other"
+}
+
+// errorField is the "error KIND MESSAGE" answer line; kinds are those of the channel, so an exec
+// that failed on a missing file says not-found and a file read says not-exist.
+func errorField(kind string, err error) Field {
+	var ne *sysio.NetError
+	switch {
+	case (kind == "http" || kind == "mqtt") && errors.As(err, &ne):
+		return fld("error", string(ne.Kind), ne.Msg)
+	case kind == "http" || kind == "mqtt":
+		return fld("error", string(sysio.NetOther), err.Error())
+	}
+	k := errKind(err)
+	if k == "not-exist" && kind == "exec" {
+		k = "not-found"
+	}
+	if !slices.Contains(errKinds[kind], k) {
+		k = "other"
+	}
+	return fld("error", k, err.Error())
+}
+
+// answerError rebuilds the error of an answer's error line, or returns nil when it has none.
+func answerError(kind string, answer []Field) error {
+	fl, ok := field(answer, "error")
+	if !ok {
+		return nil
+	}
+	k, msg := fl.Args[0], fl.Args[1]
+	switch kind {
+	case "http", "mqtt":
+		return &sysio.NetError{Kind: sysio.NetKind(k), Msg: msg}
+	case "clock":
+		// A sleep cut short returns ctx.Err() itself, which callers may compare with ==.
+		switch k {
+		case "deadline":
+			return context.DeadlineExceeded
+		case "canceled":
+			return context.Canceled
+		}
+	}
+	return &tapeError{msg: msg, is: sentinels[k]}
+}
