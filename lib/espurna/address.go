@@ -41,7 +41,11 @@ func ParsePlug(s, defaultHost string, hostOffset bool) (Plug, error) {
 		if hostOffset {
 			return offsetPlug(defaultHost, n)
 		}
-		return relayPlug(strings.Trim(defaultHost, "[]"), n, s)
+		host := strings.Trim(defaultHost, "[]")
+		if !validHost(host) {
+			return Plug{}, fmt.Errorf("ip %q is not a host name or address", defaultHost)
+		}
+		return relayPlug(host, n, s)
 	}
 	host, relay := s, "0"
 	switch {
