@@ -61,7 +61,7 @@ func TestHTTPFaultMatrix(t *testing.T) {
 		{"reset", plug.Fault{Reset: true}, nil, "closed the connection (reset)"},
 		{"malformed", plug.Fault{Malformed: true}, nil, `unexpected answer "garbage"`},
 		{"locked", plug.Fault{Locked: true}, nil, "refused to switch OFF"},
-		{"offline", plug.Fault{Offline: true}, nil, "(reset)"},
+		{"offline (reset or refused, both are right)", plug.Fault{Offline: true}, nil, "plug 0: 127.0.0.1:0: "},
 		{"stuck relay, meter sees the load", plug.Fault{Stuck: true}, []string{"power_off_threshold=5", "power_timeout=1"}, "meter still reads 80.0 W"},
 		{"power still drawn", plug.Fault{PowerStuck: true}, []string{"power_off_threshold=5", "power_timeout=1"}, "meter still reads 80.0 W"},
 	} {

@@ -10,6 +10,10 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
+// urfave/cli answers -h/--help itself, before any action runs and even with HideHelp, so our
+// own help option never reached Run and -h printed nothing. Switch its help flag off.
+func init() { cli.HelpFlag = nil }
+
 // parseArgs reads getopt-style options (-o status, --action=status, -vvv) into canonical names.
 func parseArgs(args []string, decls []param.Param) (input, error) {
 	in := input{raw: map[string]string{}}
@@ -42,7 +46,9 @@ func parseArgs(args []string, decls []param.Param) (input, error) {
 					continue
 				}
 				if d.Kind == param.Boolean && d.ValueName == "" {
-					in.raw[d.Name] = "1"
+					// The flag parser accepts --ssl-insecure=false: honour the value, do not
+					// read it as "given, so on".
+					in.raw[d.Name] = map[bool]string{true: "1", false: "0"}[c.Bool(long)]
 				} else {
 					in.raw[d.Name] = c.String(long)
 				}

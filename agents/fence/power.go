@@ -92,6 +92,7 @@ func act(ctx context.Context, a *Agent, r *Request) (int, error) {
 func states(ctx context.Context, r *Request, dev Device) ([]State, []error) {
 	if b, ok := dev.(Batch); ok {
 		st, errs := b.StatusAll(ctx, r.Plugs)
+		st, errs = fitBatch(len(r.Plugs), st, errs)
 		for i, plug := range r.Plugs {
 			r.Log.Debugf("plug %s: status %s (err %v)", plug, st[i], errs[i])
 		}
@@ -104,12 +105,30 @@ func states(ctx context.Context, r *Request, dev Device) ([]State, []error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer recoverDevice(&errs[i]) // a panic here would exit 2: "off" to Pacemaker
 			st[i], errs[i] = dev.Status(ctx, plug)
 			r.Log.Debugf("plug %s: status %s (err %v)", plug, st[i], errs[i])
 		}()
 	}
 	wg.Wait()
 	return st, errs
+}
+
+// recoverDevice turns a device panic in a per-plug goroutine into that plug's error: Main cannot
+// recover panics of other goroutines, and an unrecovered one exits 2.
+func recoverDevice(err *error) {
+	if v := recover(); v != nil {
+		*err = fmt.Errorf("device panicked: %v", v)
+	}
+}
+
+// fitBatch gives a Batch answer exactly one entry per plug: a nil or short error slice means no
+// error for the plugs it does not cover (the usual Go idiom); a missing state is Unknown.
+func fitBatch(n int, st []State, errs []error) ([]State, []error) {
+	outSt, outErr := make([]State, n), make([]error, n)
+	copy(outSt, st)
+	copy(outErr, errs)
+	return outSt, outErr
 }
 
 // errUnknown: a plug answered but could not say whether it is on or off.
@@ -166,7 +185,7 @@ func switchAll(ctx context.Context, r *Request, dev Device, on bool, attempts in
 func setAll(ctx context.Context, r *Request, dev Device, on bool) error {
 	if b, ok := dev.(Batch); ok {
 		r.Log.Debugf("plugs %v: switching %s", r.Plugs, State(map[bool]State{true: On, false: Off}[on]))
-		errs := b.SetAll(ctx, r.Plugs, on)
+		_, errs := fitBatch(len(r.Plugs), nil, b.SetAll(ctx, r.Plugs, on))
 		for i := range errs {
 			if errs[i] != nil {
 				errs[i] = fmt.Errorf("plug %s: %w", r.Plugs[i], errs[i])
@@ -180,6 +199,7 @@ func setAll(ctx context.Context, r *Request, dev Device, on bool) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer recoverDevice(&errs[i])
 			r.Log.Debugf("plug %s: switching %s", plug, map[bool]string{true: "ON", false: "OFF"}[on])
 			if err := dev.SetPower(ctx, plug, on); err != nil {
 				errs[i] = fmt.Errorf("plug %s: %w", plug, err)

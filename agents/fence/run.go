@@ -24,7 +24,14 @@ const (
 var actions = []string{"on", "off", "reboot", "status", "list", "list-status", "monitor", "metadata", "manpage", "validate-all"}
 
 // Main runs the agent as a process and returns the exit code.
-func Main(a *Agent) int {
+func Main(a *Agent) (code int) {
+	// An unrecovered panic exits 2, which is "status: off" to Pacemaker: never let one out.
+	defer func() {
+		if v := recover(); v != nil {
+			fmt.Fprintf(os.Stderr, "%s: internal error: %v\n", a.Name, v)
+			code = ExitFailed
+		}
+	}()
 	p, err := tape.FromEnv(sysio.OS())
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", a.Name, err)
@@ -58,8 +65,10 @@ func Run(a *Agent, p *sysio.Proc) int {
 		fmt.Fprintln(p.Stdout, a.Version)
 		return ExitOK
 	}
-	action := strings.ToLower(in.raw["action"])
-	if action == "" {
+	// Only a missing action defaults to reboot; "action=" is unrecognised, as in fence-agents.
+	action, given := in.raw["action"]
+	action = strings.ToLower(action)
+	if !given {
 		action = standard["action"].Default
 	}
 	if action == "meta-data" {

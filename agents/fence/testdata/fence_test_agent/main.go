@@ -8,11 +8,14 @@
 //	stick_off=1        plugs that accept "on" but never turn on
 //	status_error=1     plugs whose status read fails
 //	unknown=1          plugs that report an unknown state
+//	unknown_until_set=1 plugs that report an unknown state until they are switched
 //	set_fail=1         plugs whose set (on or off) fails
 //	set_fail_on=1      plugs whose "on" fails
 //	confirm_fail=1     plugs whose off is not corroborated (OffConfirmer)
 //	off_after_polls=N  after "off", a plug still reads ON for N more status reads
 //	list_fail=1        listing the outlets fails
+//	panic_in=status    the device panics in open, status, set or list (a device bug)
+//	batch=1            the device handles all plugs at once (fence.Batch)
 //	leak_password=1    Open logs the password and fails with it in the error (redaction check)
 //
 // Knob lists are separated by ',', ';' or spaces and are independent of plug_separator.
@@ -51,6 +54,8 @@ type Plug struct {
 	Alias string `json:"alias,omitempty"`
 	// OffAfter counts the status reads that still say ON after an off command.
 	OffAfter int `json:"off_after,omitempty"`
+	// Switched is set once the plug got a set command.
+	Switched bool `json:"switched,omitempty"`
 }
 
 // Record is what the runtime handed to Open.
@@ -82,12 +87,15 @@ var agent = &fence.Agent{
 		{Name: "stick_off", ValueName: "plugs", Short: "Plugs that never turn on"},
 		{Name: "status_error", ValueName: "plugs", Short: "Plugs whose status read fails"},
 		{Name: "unknown", ValueName: "plugs", Short: "Plugs that report an unknown state"},
+		{Name: "unknown_until_set", ValueName: "plugs", Short: "Plugs that report an unknown state until switched"},
 		{Name: "set_fail", ValueName: "plugs", Short: "Plugs whose set fails"},
 		{Name: "set_fail_on", ValueName: "plugs", Short: "Plugs whose power on fails"},
 		{Name: "confirm_fail", ValueName: "plugs", Short: "Plugs whose off is not corroborated"},
 		{Name: "off_after_polls", ValueName: "count", Kind: param.Integer, Default: "0",
 			Short: "Status reads that still say ON after an off command"},
 		{Name: "list_fail", Kind: param.Boolean, Short: "Make listing the outlets fail"},
+		{Name: "panic_in", ValueName: "call", Short: "Make the device panic in open, status, set or list"},
+		{Name: "batch", Kind: param.Boolean, Short: "Handle all plugs in one call (fence.Batch)"},
 		{Name: "leak_password", Kind: param.Boolean, Short: "Log the password and fail with it (redaction test)"},
 		{Name: "mode", Kind: param.Select, Choices: []string{"plain", "fancy"}, Default: "plain",
 			Short: "A select parameter, for meta-data"},
@@ -120,6 +128,7 @@ func open(_ context.Context, r *fence.Request) (fence.Device, error) {
 	if d.path == "" {
 		return nil, errors.New("no state_file: cannot reach the device")
 	}
+	d.maybePanic("open")
 	err := d.update("open", func(s *State) error {
 		s.Requests = append(s.Requests, Record{
 			Action: r.Action, Plugs: r.Plugs, Nodename: r.Nodename,
@@ -137,6 +146,9 @@ func open(_ context.Context, r *fence.Request) (fence.Device, error) {
 		r.Log.Debugf("debug: logging in with password %s", r.Password)
 		r.Log.Infof("info: logging in with password %s", r.Password)
 		return nil, fmt.Errorf("login refused for password %q", r.Password)
+	}
+	if r.Values.Bool("batch") {
+		return batchDevice{d}, nil
 	}
 	return d, nil
 }
@@ -170,7 +182,14 @@ func (d *device) update(op string, f func(s *State) error) error {
 	return ferr
 }
 
+func (d *device) maybePanic(call string) {
+	if d.r.Values.String("panic_in") == call {
+		panic("injected device bug in " + call)
+	}
+}
+
 func (d *device) Status(_ context.Context, plug string) (fence.State, error) {
+	d.maybePanic("status")
 	st := fence.Unknown
 	err := d.update("status "+plug, func(s *State) error {
 		p, ok := s.Plugs[plug]
@@ -179,7 +198,7 @@ func (d *device) Status(_ context.Context, plug string) (fence.State, error) {
 			return fmt.Errorf("no such plug %q", plug)
 		case d.set("status_error")[plug]:
 			return errors.New("status read failed (injected)")
-		case d.set("unknown")[plug]:
+		case d.set("unknown")[plug], d.set("unknown_until_set")[plug] && !p.Switched:
 			st = fence.Unknown
 		case p.OffAfter > 0:
 			p.OffAfter--
@@ -198,9 +217,13 @@ func (d *device) Status(_ context.Context, plug string) (fence.State, error) {
 }
 
 func (d *device) SetPower(_ context.Context, plug string, on bool) error {
+	d.maybePanic("set")
 	word := map[bool]string{true: "on", false: "off"}[on]
 	return d.update("set "+plug+" "+word, func(s *State) error {
 		p, ok := s.Plugs[plug]
+		if ok {
+			p.Switched = true
+		}
 		switch {
 		case !ok:
 			return fmt.Errorf("no such plug %q", plug)
@@ -218,16 +241,65 @@ func (d *device) SetPower(_ context.Context, plug string, on bool) error {
 	})
 }
 
-func (d *device) ConfirmOff(_ context.Context, plug string) error {
-	return d.update("confirm "+plug, func(s *State) error {
-		if d.set("confirm_fail")[plug] {
-			return errors.New("power meter still reads 120 W (injected)")
+func (d *device) ConfirmOff(_ context.Context, plugs []string) error {
+	return d.update("confirm "+strings.Join(plugs, ","), func(s *State) error {
+		var errs []error
+		for _, plug := range plugs {
+			if d.set("confirm_fail")[plug] {
+				errs = append(errs, fmt.Errorf("plug %s: power meter still reads 120 W (injected)", plug))
+			}
 		}
-		return nil
+		return errors.Join(errs...)
 	})
 }
 
+// batchDevice is the same device handling all plugs of an action in one call (fence.Batch), the
+// way an MQTT device or a multi-relay strip does. It answers nil error slices when nothing
+// failed, as Go callers usually do.
+type batchDevice struct{ *device }
+
+func (b batchDevice) StatusAll(ctx context.Context, plugs []string) ([]fence.State, []error) {
+	b.update("batch status "+strings.Join(plugs, ","), func(*State) error { return nil })
+	st := make([]fence.State, len(plugs))
+	errs := make([]error, len(plugs))
+	failed := false
+	for i, p := range plugs {
+		st[i], errs[i] = b.Status(ctx, p)
+		failed = failed || errs[i] != nil
+	}
+	if !failed {
+		errs = nil
+	}
+	return st, errs
+}
+
+func (b batchDevice) SetAll(ctx context.Context, plugs []string, on bool) []error {
+	b.update("batch set "+strings.Join(plugs, ","), func(*State) error { return nil })
+	errs := make([]error, len(plugs))
+	failed := false
+	for i, p := range plugs {
+		errs[i] = b.SetPower(ctx, p, on)
+		failed = failed || errs[i] != nil
+	}
+	if !failed {
+		return nil
+	}
+	return errs
+}
+
+// The runtime finds optional capabilities by type assertion: a signature drift must break the
+// build, not silently switch a capability off.
+var (
+	_ fence.Device       = (*device)(nil)
+	_ fence.Lister       = (*device)(nil)
+	_ fence.OffConfirmer = (*device)(nil)
+	_ fence.Batch        = batchDevice{}
+	_ fence.Lister       = batchDevice{}
+	_ fence.OffConfirmer = batchDevice{}
+)
+
 func (d *device) List(_ context.Context) ([]fence.Outlet, error) {
+	d.maybePanic("list")
 	var out []fence.Outlet
 	err := d.update("list", func(s *State) error {
 		if d.r.Values.Bool("list_fail") {
