@@ -76,7 +76,10 @@ func requestTimeout(r *fence.Request) time.Duration {
 func (d *device) connect(ctx context.Context) error {
 	v := d.r.Values
 	broker := v.String("mqtt_broker")
-	host := strings.TrimSuffix(strings.SplitN(broker, "://", 2)[len(strings.SplitN(broker, "://", 2))-1], "/")
+	_, host, ok := strings.Cut(broker, "://")
+	if !ok {
+		host = broker
+	}
 	login := v.Duration("login_timeout")
 	if login <= 0 {
 		login = 5 * time.Second

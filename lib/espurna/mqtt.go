@@ -98,9 +98,6 @@ func (m *MQTT) Relays(ctx context.Context, roots []string, relays []int) ([]Know
 		if v, ok := s.relays[relays[i]]; ok && !s.awaiting[relays[i]] {
 			out[i].State = &v
 		}
-		if s.online == nil {
-			out[i].Online = false
-		}
 	}
 	return out, nil
 }
