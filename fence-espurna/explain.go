@@ -44,7 +44,7 @@ func validate(r *fence.Request) error {
 	}
 	inv := parseInventory(v.String("plugs"))
 	for _, a := range inv.order {
-		if _, err := espurna.ParsePlug(a, v.String("ip"), v.String("plug_addressing") == "host-offset"); err != nil {
+		if _, err := espurna.ParsePlug(a, v.String("ip"), hostOffset(v)); err != nil {
 			return fmt.Errorf("plugs: %v", err)
 		}
 	}

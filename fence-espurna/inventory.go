@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/isard-vdi/flock-agents/agents/fence"
+	"github.com/isard-vdi/flock-agents/agents/param"
 )
 
 // List names the plugs of `plugs` (or the plug at ip): id is the plug address, alias the node.
@@ -15,6 +16,9 @@ func (d *device) List(ctx context.Context) ([]fence.Outlet, error) {
 		ip := d.r.Values.String("ip")
 		if ip == "" {
 			return nil, errors.New("nothing to list: set plugs (e.g. plugs=\"node1=plug1.lan node2=plug2.lan\") or ip")
+		}
+		if hostOffset(d.r.Values) {
+			return nil, errors.New("nothing to list: with plug_addressing=host-offset, ip is a base address, not a plug; set plugs (e.g. plugs=\"node1=1 node2=2\")")
 		}
 		return []fence.Outlet{{ID: "0", Alias: ip}}, nil
 	}
@@ -30,7 +34,7 @@ func (d *device) List(ctx context.Context) ([]fence.Outlet, error) {
 func (d *device) Monitor(ctx context.Context) error {
 	outlets, err := d.List(ctx)
 	if err != nil {
-		if d.mqtt != nil || d.r.Values.String("ip") == "" {
+		if d.mqtt != nil || d.r.Values.String("ip") == "" || hostOffset(d.r.Values) {
 			d.r.Log.Infof("monitor: no plugs configured to check (set plugs= for a deeper check)")
 			return nil
 		}
@@ -46,3 +50,6 @@ func (d *device) Monitor(ctx context.Context) error {
 	}
 	return nil
 }
+
+// hostOffset: a bare number is the plug at ip + number (isard-flock's addressing), not a relay.
+func hostOffset(v param.Values) bool { return v.String("plug_addressing") == "host-offset" }

@@ -35,7 +35,6 @@ func parseInventory(s string) inventory {
 // looked up there (dynamic-list without pcmk_host_map), anything else parsed as HOST[:RELAY].
 func resolve(r *fence.Request, names []string) ([]espurna.Plug, error) {
 	inv := parseInventory(r.Values.String("plugs"))
-	hostOffset := r.Values.String("plug_addressing") == "host-offset"
 	out := make([]espurna.Plug, 0, len(names))
 	for _, n := range names {
 		addrs := []string{n}
@@ -43,7 +42,7 @@ func resolve(r *fence.Request, names []string) ([]espurna.Plug, error) {
 			addrs = strings.Split(a, ",")
 		}
 		for _, a := range addrs {
-			p, err := espurna.ParsePlug(a, r.Values.String("ip"), hostOffset)
+			p, err := espurna.ParsePlug(a, r.Values.String("ip"), hostOffset(r.Values))
 			if err != nil {
 				return nil, fmt.Errorf("plug %q: %v", n, err)
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/isard-vdi/flock-agents/agents/flight"
@@ -98,9 +99,22 @@ func Run(a *Agent, p *sysio.Proc) int {
 	return code
 }
 
+// plugOptional relaxes plug for parsing. Meta-data marks it required, as fence-agents does, but
+// only the power actions need one: Pacemaker runs the device's monitor and list without a plug,
+// and needsPlug below says so with a better message.
+func plugOptional(decls []param.Param) []param.Param {
+	out := slices.Clone(decls)
+	for i := range out {
+		if out[i].Name == "plug" {
+			out[i].Required = false
+		}
+	}
+	return out
+}
+
 // request checks the input and builds the Request the actions work on.
 func request(a *Agent, p *sysio.Proc, log *flight.Logger, in input, decls []param.Param) (*Request, error) {
-	vals, _, err := param.Parse(decls, in.raw)
+	vals, _, err := param.Parse(plugOptional(decls), in.raw)
 	if err != nil {
 		return nil, err
 	}

@@ -81,6 +81,8 @@ var agent = &fence.Agent{
 	VendorURL: "https://github.com/isard-vdi/flock-agents",
 	Version:   "0.0.0-test",
 	Options:   []string{"ip", "plug", "username", "password", "password_script", "ssl"},
+	// As in fence-agents: plug is required in meta-data, yet monitor and list run without one.
+	Required: []string{"plug"},
 	Params: []param.Param{
 		{Name: "state_file", ValueName: "path", Short: "JSON file holding the plug states"},
 		{Name: "stick", ValueName: "plugs", Short: "Plugs that never turn off"},
