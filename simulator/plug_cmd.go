@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -25,16 +26,20 @@ var plugCommand = &cli.Command{
 		&cli.StringFlag{Name: "apikey", EnvVars: []string{"FLOCK_PLUG_APIKEY"}, Usage: "API key (prefer the environment variable)"},
 		&cli.StringFlag{Name: "mqtt-broker", Usage: "connect to this broker, e.g. tcp://127.0.0.1:1883"},
 		&cli.BoolFlag{Name: "mqtt-json", Usage: "JSON mode (<root>/data)"},
+		&cli.StringFlag{Name: "mqtt-user", Usage: "broker user name"},
+		&cli.StringFlag{Name: "mqtt-password", EnvVars: []string{"FLOCK_PLUG_MQTT_PASSWORD"}, Usage: "broker password (prefer the environment variable)"},
 		&cli.BoolFlag{Name: "on", Usage: "relay on at start"},
 		&cli.Float64Flag{Name: "load", Value: 100, Usage: "watts the node draws when powered"},
 		&cli.DurationFlag{Name: "report-every", Usage: "power meter report period (0: real time)"},
 		&cli.StringFlag{Name: "on-switch", Usage: "program run as PROG on|off whenever the load gains or loses power (the lab boots or kills a node)"},
+		&cli.StringFlag{Name: "timeline", Usage: "keep the timeline so far in `FILE`, rewritten after every event (the lab reads it live)"},
 	},
 	Action: func(c *cli.Context) error {
 		cfg := plug.Config{Name: c.String("name"), Dialect: plug.Dialect(c.String("dialect")), APIKey: c.String("apikey"),
 			InitialOn: c.Bool("on"), LoadWatts: c.Float64("load"), ReportEvery: c.Duration("report-every")}
 		if b := c.String("mqtt-broker"); b != "" {
-			cfg.MQTT = &plug.MQTTConfig{Broker: b, JSON: c.Bool("mqtt-json")}
+			cfg.MQTT = &plug.MQTTConfig{Broker: b, JSON: c.Bool("mqtt-json"),
+				Username: c.String("mqtt-user"), Password: c.String("mqtt-password")}
 		}
 		if prog := c.String("on-switch"); prog != "" {
 			cfg.OnSwitch = func(_ int, on bool) {
@@ -44,7 +49,15 @@ var plugCommand = &cli.Command{
 				}
 			}
 		}
-		p := plug.New(cfg)
+		var p *plug.Plug
+		if path := c.String("timeline"); path != "" {
+			cfg.OnEvent = func() {
+				if err := writeTimeline(path, p.Timeline()); err != nil {
+					fmt.Fprintf(os.Stderr, "timeline: %v\n", err)
+				}
+			}
+		}
+		p = plug.New(cfg)
 		defer p.Close()
 		if addr := c.String("listen"); addr != "" {
 			ln, err := net.Listen("tcp", addr)
@@ -69,4 +82,18 @@ var plugCommand = &cli.Command{
 		}
 		return nil
 	},
+}
+
+// writeTimeline replaces path atomically, so a reader never sees half a timeline.
+func writeTimeline(path string, events []plug.Event) error {
+	var b strings.Builder
+	for _, ev := range events {
+		b.WriteString(ev.String())
+		b.WriteByte('\n')
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }

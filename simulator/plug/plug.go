@@ -72,6 +72,10 @@ type Config struct {
 	// has been sent; it may call Relay/Powered/Timeline.
 	OnSwitch func(relay int, on bool)
 
+	// OnEvent is called, outside the plug's lock, after the timeline grew;
+	// it may call Timeline (the lab keeps a live copy on disk).
+	OnEvent func()
+
 	// Clock replaces time.Now. With a fake clock, pending delayed changes
 	// are applied lazily on the next call into the plug (or Tick).
 	Clock func() time.Time

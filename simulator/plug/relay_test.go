@@ -160,3 +160,18 @@ func TestOnSwitchReentrant(t *testing.T) {
 		t.Fatalf("seen %v", seen)
 	}
 }
+
+// OnEvent fires after every growth of the timeline and may read it: a copy
+// taken in the callback is never behind the events recorded so far.
+func TestOnEventSeesWholeTimeline(t *testing.T) {
+	var p *Plug
+	var lens []int
+	p = New(Config{OnEvent: func() { lens = append(lens, len(p.Timeline())) }})
+	defer p.Close()
+	p.SetRelay(0, true)
+	p.SetRelay(0, false)
+	final := len(p.Timeline())
+	if final == 0 || len(lens) == 0 || lens[len(lens)-1] != final {
+		t.Fatalf("callback saw lengths %v, timeline has %d events", lens, final)
+	}
+}

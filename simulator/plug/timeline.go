@@ -89,6 +89,9 @@ func (p *Plug) insertLocked(i int, e Event) {
 }
 
 func (p *Plug) wakeLocked() {
+	if cb := p.cfg.OnEvent; cb != nil {
+		p.queueLocked(cb)
+	}
 	if p.notify != nil {
 		close(p.notify)
 		p.notify = nil
