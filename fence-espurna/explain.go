@@ -23,6 +23,8 @@ func explain(err error, timeout time.Duration) string {
 		return "connection refused: wrong ipport, or the service is off"
 	case sysio.NetReset:
 		return "the peer closed the connection (reset)"
+	case sysio.NetUnreachable:
+		return "no route to the plug (host unreachable): it is unpowered, off the network, or the address is wrong"
 	case sysio.NetDNS:
 		return "cannot resolve the host name"
 	case sysio.NetTLS:

@@ -24,7 +24,7 @@ var mutateCommand = &cli.Command{
 	Flags: []cli.Flag{
 		&cli.IntFlag{Name: "exchange", Required: true, Usage: "change exchange `N` (as show numbers them)"},
 		&cli.IntFlag{Name: "status", Usage: "answer HTTP status `CODE`"},
-		&cli.StringFlag{Name: "error", Usage: "fail with error `KIND` (timeout, refused, reset, tls, dns, auth, other; not-exist, permission for files; not-found, permission, deadline, canceled for programs)"},
+		&cli.StringFlag{Name: "error", Usage: "fail with error `KIND` (timeout, refused, reset, unreachable, tls, dns, auth, other; not-exist, permission for files; not-found, permission, deadline, canceled for programs)"},
 		&cli.StringFlag{Name: "body", Usage: "answer `TEXT` as the body, payload, stdout or file data"},
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Required: true, Usage: "write the new tape to `TAPE`"},
 		&cli.StringFlag{Name: "bin", Usage: "look for the agent binary in `DIR` first"},

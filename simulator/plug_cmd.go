@@ -73,6 +73,11 @@ var plugCommand = &cli.Command{
 				return err
 			}
 		}
+		if path := c.String("timeline"); path != "" {
+			if err := writeTimeline(path, p.Timeline()); err != nil {
+				return err
+			}
+		}
 		fmt.Printf("plug %s ready\n", cfg.Name)
 		sig := make(chan os.Signal, 1)
 		signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)

@@ -6,10 +6,13 @@ import (
 )
 
 // newLogger sets up fence-agents' destinations: syslog always, stderr unless quiet, the debug
-// file when asked; -v (or verbose=1) sends debug lines out at once instead of to the recorder.
+// file when asked. As fence-agents, only warnings and errors go out unless -v (or verbose=1): the
+// rest goes to the flight recorder, written out when the action fails. Pacemaker logs every
+// stderr line of a fence agent as a warning.
 func newLogger(a *Agent, p *sysio.Proc, in input) *flight.Logger {
 	verbose := in.raw["verbose"] == "1" || in.verbose > 0 || (in.raw["verbose_level"] != "" && in.raw["verbose_level"] != "0")
 	log := flight.New(p.Clock.Now, verbose)
+	log.RecordBelow(flight.Warn)
 	if s := flight.NewSyslog("daemon", a.Name, flight.Info); s != nil {
 		log.AddSink(s)
 	}

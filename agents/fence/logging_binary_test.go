@@ -233,3 +233,18 @@ func TestFlightRecorder(t *testing.T) {
 	assert.NotContains(t, r.Stderr, "flight recorder")
 	assert.Empty(t, lines(r.Stderr), "a clean success says nothing on stderr")
 }
+
+// As fence-agents, info lines are not printed unless verbose: Pacemaker logs every stderr line of
+// a fence agent as a warning, and a device monitor every minute would fill its log. They are in
+// the recording when the action fails.
+func TestInfoLinesOnlyOnFailure(t *testing.T) {
+	t.Parallel()
+	d := newDevice(t, "1=on")
+	r := stdin(t, "action=off", d.Arg(), "port=1", "delay=0.1")
+	require.Equal(t, 0, r.Code, r)
+	assert.Empty(t, r.Stderr)
+	d = newDevice(t, "1=on")
+	r = stdin(t, "action=off", d.Arg(), "port=1", "delay=0.1", "set_fail=1")
+	require.Equal(t, 1, r.Code, r)
+	assert.Contains(t, r.Stderr, "INFO: Delay 0.1 second(s)")
+}

@@ -102,7 +102,7 @@ func TestDelayBeforeDeviceIO(t *testing.T) {
 		t.Run(action, func(t *testing.T) {
 			t.Parallel()
 			d := newDevice(t, "1=on")
-			r := stdin(t, "action="+action, d.Arg(), "port=1", "delay=2")
+			r := stdin(t, "action="+action, d.Arg(), "port=1", "delay=2", "verbose=1")
 			require.Equal(t, 0, r.Code, r)
 			first := d.firstAccess(t)
 			assert.GreaterOrEqual(t, first.Sub(r.Start), 2*time.Second,

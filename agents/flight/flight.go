@@ -1,5 +1,5 @@
-// Package flight is the agents' logger. Info and above go to the configured sinks at once; debug
-// lines are kept in memory (the flight recorder) and written out only when the action fails, so
+// Package flight is the agents' logger. Info and above (warnings and above for fence agents) go to
+// the configured sinks at once; quieter lines are kept in memory (the flight recorder) and written out only when the action fails, so
 // a failed fence or stop explains itself without debug logging being on all the time.
 package flight
 
@@ -30,11 +30,12 @@ type Sink interface {
 	Write(t time.Time, l Level, msg string)
 }
 
-// Logger fans lines out to sinks and keeps debug lines for a post-mortem.
+// Logger fans lines out to sinks and keeps the quieter lines for a post-mortem.
 type Logger struct {
 	mu      sync.Mutex
 	sinks   []Sink
-	verbose bool // debug lines go out at once, not only on failure
+	verbose bool  // every line goes out at once, none only on failure
+	quiet   Level // unless verbose, lines below this are recorded, not written (Info by default)
 	buffer  []line
 	redact  []string
 	now     func() time.Time
@@ -42,6 +43,7 @@ type Logger struct {
 
 type line struct {
 	t   time.Time
+	lv  Level
 	msg string
 }
 
@@ -50,8 +52,12 @@ const maxBuffered = 400
 
 // New returns a logger writing to sinks; verbose sends debug lines out immediately.
 func New(now func() time.Time, verbose bool, sinks ...Sink) *Logger {
-	return &Logger{sinks: sinks, verbose: verbose, now: now}
+	return &Logger{sinks: sinks, verbose: verbose, quiet: Info, now: now}
 }
+
+// RecordBelow makes lines below lv go to the recorder instead of the sinks, unless verbose.
+// fence-agents print only warnings and errors unless asked for more.
+func (l *Logger) RecordBelow(lv Level) { l.mu.Lock(); l.quiet = lv; l.mu.Unlock() }
 
 // AddSink adds a destination.
 func (l *Logger) AddSink(s Sink) { l.mu.Lock(); l.sinks = append(l.sinks, s); l.mu.Unlock() }
@@ -89,12 +95,12 @@ func (l *Logger) log(lv Level, format string, args ...any) {
 	defer l.mu.Unlock()
 	msg := l.scrub(fmt.Sprintf(format, args...))
 	t := l.now()
-	if lv == Debug && !l.verbose {
+	if lv < l.quiet && !l.verbose {
 		if len(l.buffer) == maxBuffered {
 			copy(l.buffer, l.buffer[1:])
 			l.buffer = l.buffer[:maxBuffered-1]
 		}
-		l.buffer = append(l.buffer, line{t, msg})
+		l.buffer = append(l.buffer, line{t, lv, msg})
 		return
 	}
 	for _, s := range l.sinks {
@@ -107,7 +113,7 @@ func (l *Logger) Infof(format string, args ...any)  { l.log(Info, format, args..
 func (l *Logger) Warnf(format string, args ...any)  { l.log(Warn, format, args...) }
 func (l *Logger) Errorf(format string, args ...any) { l.log(Error, format, args...) }
 
-// Dump writes the recorded debug lines out, once, framed so they read as a post-mortem.
+// Dump writes the recorded lines out, once, framed so they read as a post-mortem.
 func (l *Logger) Dump(reason string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -115,9 +121,9 @@ func (l *Logger) Dump(reason string) {
 		return
 	}
 	for _, s := range l.sinks {
-		s.Write(l.now(), Info, fmt.Sprintf("flight recorder (%s): last %d debug lines follow", reason, len(l.buffer)))
+		s.Write(l.now(), Warn, fmt.Sprintf("flight recorder (%s): last %d lines follow", reason, len(l.buffer)))
 		for _, b := range l.buffer {
-			s.Write(b.t, Debug, b.msg)
+			s.Write(b.t, b.lv, b.msg)
 		}
 	}
 	l.buffer = nil

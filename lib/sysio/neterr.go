@@ -18,10 +18,12 @@ const (
 	NetTimeout NetKind = "timeout"
 	NetRefused NetKind = "refused"
 	NetReset   NetKind = "reset"
-	NetTLS     NetKind = "tls"
-	NetDNS     NetKind = "dns"
-	NetAuth    NetKind = "auth" // MQTT: the broker refused our credentials
-	NetOther   NetKind = "other"
+	// NetUnreachable: no route to the host; on a LAN, nothing answers ARP for the address.
+	NetUnreachable NetKind = "unreachable"
+	NetTLS         NetKind = "tls"
+	NetDNS         NetKind = "dns"
+	NetAuth        NetKind = "auth" // MQTT: the broker refused our credentials
+	NetOther       NetKind = "other"
 )
 
 // NetError is a failed network exchange. Kind survives a tape round trip, so a replayed fault
@@ -65,6 +67,8 @@ func classify(err error) error {
 		kind = NetRefused
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
 		kind = NetReset
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		kind = NetUnreachable
 	case errors.As(err, &dnsErr):
 		kind = NetDNS
 	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr),

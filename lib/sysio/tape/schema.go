@@ -69,7 +69,7 @@ var specs = map[string]opSpec{
 	"clock sleep":   {op: "d", answer: okAnswer, oneOf: okOrErr},
 }
 
-var netKinds = []string{string(sysio.NetTimeout), string(sysio.NetRefused), string(sysio.NetReset),
+var netKinds = []string{string(sysio.NetTimeout), string(sysio.NetRefused), string(sysio.NetReset), string(sysio.NetUnreachable),
 	string(sysio.NetTLS), string(sysio.NetDNS), string(sysio.NetAuth), string(sysio.NetOther)}
 
 // errKinds are the error kinds each channel kind can replay, as the errors agents test for.
