@@ -84,3 +84,8 @@ bench: deps build
 
 clean:
 	rm -rf $(BIN)
+
+# Tier 3 (lab/kernel/README.md): a real Debian kernel under qemu, for dm-writeboost and nfsd.
+.PHONY: e2e-kernel
+e2e-kernel: build
+	lab/kernel/e2e.sh
