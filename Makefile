@@ -13,7 +13,7 @@ FENCE   := fence_espurna
 OCF     := $(notdir $(wildcard ocf-writeboost ocf-flock-nfs ocf-isard))
 BINS    := $(BIN)/fence_espurna $(BIN)/flock-sim $(addprefix $(BIN)/,$(OCF))
 
-.PHONY: all build install uninstall test check deps vet fuzz replay metadata metadata-check demo bench clean
+.PHONY: all build install uninstall test check deps vet fuzz replay metadata metadata-check demo bench clean lab-up lab-down e2e
 
 all: build
 
@@ -75,6 +75,15 @@ metadata-check: build
 
 # Everything CI runs.
 check: deps vet test metadata-check replay fuzz
+
+# The lab (lab/README.md): real Pacemaker nodes in network namespaces, fenced by our agent.
+NODES ?= 3
+lab-up: deps install
+	lab/cluster.sh up $(NODES)
+lab-down:
+	lab/cluster.sh down
+e2e: deps build
+	lab/e2e.sh
 
 demo: deps build
 	$(BIN)/flock-sim demo --agent $(BIN)/fence_espurna
