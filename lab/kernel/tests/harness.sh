@@ -19,11 +19,11 @@ check "dmsetup runs, modprobe resolves dm-writeboost, nothing preloaded"
 # Our binaries, where a node has them; meta-data as nobody, as ocf-tester does it.
 [ -x /usr/sbin/fence_espurna ] && [ -x /usr/bin/flock-sim ] || fail "binaries not installed"
 su nobody -s /bin/sh -c '/usr/sbin/fence_espurna -o metadata' | xmllint --noout - || fail "fence_espurna metadata"
+# Well-formed only: our OCF 1.1 meta-data does not claim ra-api-1.dtd (see agents/ocf).
 for a in /usr/lib/ocf/resource.d/flock/*; do
   [ -x "$a" ] || continue
-  (cd /usr/share/resource-agents && su nobody -s /bin/sh -c "$a meta-data" | xmllint --noout --valid -) ||
-    fail "$a meta-data is not valid against ra-api-1.dtd"
-  check "$a meta-data valid"
+  su nobody -s /bin/sh -c "$a meta-data" | xmllint --noout - || fail "$a meta-data as nobody"
+  check "$a meta-data as nobody"
 done
 check "fence_espurna and flock-sim installed"
 
