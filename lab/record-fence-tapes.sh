@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 sim=bin/flock-sim agent=$PWD/bin/fence_espurna out=simulator/tapes/fence_espurna
 mkdir -p "$out"
-export FLOCK_PLUG_APIKEY=tape-key-0123456789
+FLOCK_PLUG_APIKEY=$(grep -v '^#' simulator/tapes/recording-secrets | head -1)
+export FLOCK_PLUG_APIKEY
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null' EXIT
 plug() { $sim plug "$@" > /dev/null & pids+=($!); }
@@ -32,7 +33,9 @@ record http-delay-off action=off delay=2 ip=127.0.0.1 ipport=$p port=0 power_off
 if [ -x /usr/sbin/mosquitto ]; then
   bp=$(port); conf=$(mktemp); printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' $bp > "$conf"
   /usr/sbin/mosquitto -c "$conf" > /dev/null 2>&1 & pids+=($!); ready $bp
-  plug --name mqttplug --mqtt-broker tcp://127.0.0.1:$bp --on; sleep 1
+  plug --name mqttplug --mqtt-broker tcp://127.0.0.1:$bp --on
+  # The plug is ready when the broker holds its retained "online".
+  mosquitto_sub -p "$bp" -t mqttplug/status -C 1 -W 10 | grep -qx 1
   for a in status off on reboot; do
     record "mqtt-$a" action=$a transport=mqtt mqtt_broker=tcp://127.0.0.1:$bp port=mqttplug "${common[@]}"
   done
