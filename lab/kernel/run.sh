@@ -1,10 +1,13 @@
 #!/bin/bash
 # Boot the Debian kernel under qemu (TCG) with the lab image and our binaries installed as
 # on a node, run one guest script, bring its results back. See lab/kernel/README.md.
-set -euo pipefail
+set -Eeuo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 . "$HERE/lib.sh"
+# Any failure of ours is 125 too ("no results"): never mistaken for the script's own code.
+die() { log "$*"; exit 125; }
+trap 'log "run.sh failed at line $LINENO"; exit 125' ERR
 
 usage() {
   cat >&2 <<'EOF'
@@ -19,9 +22,9 @@ usage: lab/kernel/run.sh [--disk NAME:SIZE]... [--keep] [--out DIR] [--work DIR]
   --mem MB          guest memory (default 1024)
   --timeout SECONDS kill the guest after this long (default 300)
 exit: the script's exit code; 124 guest reset without results (e.g. echo b >
-/proc/sysrq-trigger); 125 guest died otherwise (panic, timeout, qemu error)
+/proc/sysrq-trigger); 125 no results otherwise (panic, timeout, qemu or run.sh error)
 EOF
-  exit "${1:-2}"
+  exit "${1:-125}"
 }
 
 disks=(); keep=0; out=; work=$LAB_KERNEL/run; mem=1024; timeout=300
