@@ -68,13 +68,6 @@ func buildAgent() (string, error) {
 	if raceEnabled {
 		args = append(args, "-race")
 	}
-	ov, err := tapeOverlay()
-	if err != nil {
-		return "", err
-	}
-	if ov != "" {
-		args = append(args, "-overlay", ov)
-	}
 	args = append(args, "./testdata/fence_test_agent")
 	cmd := exec.Command(goTool(), args...)
 	var buf bytes.Buffer
@@ -83,43 +76,6 @@ func buildAgent() (string, error) {
 		return "", fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, buf.String())
 	}
 	return out, nil
-}
-
-// tapeOverlay covers for lib/sysio/tape while it is being written elsewhere: if no file of that
-// package declares FromEnv yet, the nested build gets an overlay with a pass-through stub in
-// place of the package (the test binary itself must then have been built with an equivalent
-// -overlay). Once the real
-// package exists this returns "" and the real code is built.
-func tapeOverlay() (string, error) {
-	dir, err := filepath.Abs(filepath.Join("..", "..", "lib", "sysio", "tape"))
-	if err != nil {
-		return "", err
-	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		if b, err := os.ReadFile(f); err == nil && bytes.Contains(b, []byte("func FromEnv")) {
-			return "", nil
-		}
-	}
-	stub := filepath.Join(tmpRoot, "tape_stub.go")
-	src := "package tape\n\nimport \"github.com/isard-vdi/flock-agents/lib/sysio\"\n\n" +
-		"func FromEnv(p *sysio.Proc) (*sysio.Proc, error) { return p, nil }\n"
-	if err := os.WriteFile(stub, []byte(src), 0o644); err != nil {
-		return "", err
-	}
-	// Hide whatever half-written files are there, so only the stub is compiled.
-	replace := map[string]string{filepath.Join(dir, "tape.go"): stub}
-	for _, f := range files {
-		if f != filepath.Join(dir, "tape.go") {
-			replace[f] = ""
-		}
-	}
-	b, _ := json.Marshal(map[string]map[string]string{"Replace": replace})
-	ov := filepath.Join(tmpRoot, "overlay.json")
-	return ov, os.WriteFile(ov, b, 0o644)
 }
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
