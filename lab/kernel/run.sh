@@ -107,6 +107,7 @@ cleanup() {
   if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then
     kill -TERM "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null
   fi
+  rm -rf "$stage" "$work/run.cpio" "$work/initrd.img"   # ~100 MB, rebuilt every run
   return 0
 }
 trap cleanup EXIT
