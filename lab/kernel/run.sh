@@ -72,7 +72,7 @@ kver=$(guest_kver)
 base=$("$HERE/image.sh" "$kver" 9>&-)
 t_image=$(elapsed "$t")
 
-# 2. Our binaries, installed exactly as on a node, plus the test: a small second cpio
+# 2. Our binaries, installed exactly as on a node, plus the test: a second cpio
 #    appended to the cached one (the kernel unpacks concatenated archives in order).
 t=$(now)
 command -v go >/dev/null || export PATH=$PATH:/usr/local/go/bin
