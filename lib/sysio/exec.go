@@ -35,6 +35,10 @@ type Execer interface {
 	Run(ctx context.Context, c Cmd) (CmdResult, error)
 }
 
+// ErrNotFound is what Run fails with when the program is not installed (it is exec's own
+// sentinel, and replay's too), so agents can tell "not installed" without importing os/exec.
+var ErrNotFound = exec.ErrNotFound
+
 // BasePath is the PATH every program we spawn gets, as Pacemaker's daemons have.
 const BasePath = "/usr/sbin:/usr/bin:/sbin:/bin"
 

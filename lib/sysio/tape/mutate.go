@@ -9,11 +9,13 @@ import (
 )
 
 // Mutation changes the answer of one exchange, to derive a fault tape from a real one. Set
-// exactly one field.
+// exactly one field, except that a program's Stderr may go with its Exit.
 type Mutation struct {
 	Status int     // an HTTP status
 	Error  string  // an error kind of the exchange's channel: timeout, refused, not-exist, ...
 	Body   *string // an HTTP body, a received MQTT payload, a program's stdout, a file's data
+	Exit   *int    // a program's exit status: it ran, and failed (or succeeded)
+	Stderr *string // what a program wrote on stderr
 }
 
 func (m Mutation) String() string {
@@ -24,6 +26,12 @@ func (m Mutation) String() string {
 		return "fails with " + m.Error
 	case m.Body != nil:
 		return "answers " + quoteBrief(*m.Body)
+	case m.Exit != nil && m.Stderr != nil:
+		return fmt.Sprintf("exits %d saying %s", *m.Exit, quoteBrief(*m.Stderr))
+	case m.Exit != nil:
+		return fmt.Sprintf("exits %d", *m.Exit)
+	case m.Stderr != nil:
+		return "says " + quoteBrief(*m.Stderr)
 	}
 	return "unchanged"
 }
@@ -36,7 +44,7 @@ const injected = "fault injected by flock-sim mutate"
 // agent against the result.
 func (t *Tape) Mutate(n int, m Mutation) (*Tape, error) {
 	set := 0
-	for _, on := range []bool{m.Status != 0, m.Error != "", m.Body != nil} {
+	for _, on := range []bool{m.Status != 0, m.Error != "", m.Body != nil, m.Exit != nil || m.Stderr != nil} {
 		if on {
 			set++
 		}
@@ -55,8 +63,10 @@ func (t *Tape) Mutate(n int, m Mutation) (*Tape, error) {
 		err = setStatus(e, m.Status)
 	case m.Error != "":
 		err = setError(e, m.Error)
-	default:
+	case m.Body != nil:
 		err = setBody(e, *m.Body)
+	default:
+		err = setExit(e, m.Exit, m.Stderr)
 	}
 	if err == nil {
 		err = validateExchange(*e)
@@ -122,6 +132,24 @@ func setBody(e *Exchange, body string) error {
 		}
 	}
 	e.Answer = append(e.Answer, fld(key, body))
+	return nil
+}
+
+// setExit changes how a program ended: an exit status (a run that completed, so any error
+// goes) and what it said on stderr.
+func setExit(e *Exchange, code *int, stderr *string) error {
+	if e.Kind()+" "+e.Op() != "exec run" {
+		return errors.New("only a program has an exit status or stderr")
+	}
+	if code != nil {
+		if *code < 0 || *code > 255 {
+			return fmt.Errorf("exit status %d is not 0 to 255", *code)
+		}
+		e.Answer = append([]Field{fld("exit", strconv.Itoa(*code))}, without(e.Answer, "exit", "error")...)
+	}
+	if stderr != nil {
+		e.Answer = append(without(e.Answer, "stderr"), fld("stderr", *stderr))
+	}
 	return nil
 }
 

@@ -91,3 +91,35 @@ func TestMutateRefuses(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []Field{fld("exit", "-1"), fld("error", "not-found", injected)}, m.Exchanges[2].Answer)
 }
+
+func TestMutateExit(t *testing.T) {
+	tp := recordSimple(t)
+	code, bad, msg := 1, 256, "echo: write error\n"
+	m, err := tp.Mutate(3, Mutation{Exit: &code, Stderr: &msg})
+	require.NoError(t, err)
+	assert.Equal(t, []Field{fld("exit", "1"), fld("stdout", "done\n"), fld("stderr", msg)}, m.Exchanges[2].Answer)
+	assert.Equal(t, `exits 1 saying "echo: write error\n"`, Mutation{Exit: &code, Stderr: &msg}.String())
+
+	// An exit status replaces an error: the program ran after all.
+	failed, err := tp.Mutate(3, Mutation{Error: "deadline"})
+	require.NoError(t, err)
+	m, err = failed.Mutate(3, Mutation{Exit: &code})
+	require.NoError(t, err)
+	assert.Equal(t, []Field{fld("exit", "1")}, m.Exchanges[2].Answer)
+	d, v := derive(t, m, simpleAgent)
+	require.True(t, v.Passed(), v.String())
+	assert.Equal(t, 0, d.Outcome.Code, "the simple agent reads no exit status")
+
+	for _, c := range []struct {
+		n    int
+		m    Mutation
+		want string
+	}{
+		{1, Mutation{Exit: &code}, "only a program has an exit status or stderr"},
+		{3, Mutation{Exit: &bad}, "exit status 256 is not 0 to 255"},
+		{3, Mutation{Exit: &code, Body: &msg}, "a mutation changes one thing"},
+	} {
+		_, err := tp.Mutate(c.n, c.m)
+		assert.ErrorContains(t, err, c.want)
+	}
+}
