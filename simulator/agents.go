@@ -19,11 +19,15 @@ import (
 // agents of provider flock (a tape of ocf:flock:writeboost names its agent "writeboost").
 var agentDirs = []string{"/usr/sbin", "/usr/lib/ocf/resource.d/flock"}
 
-// findAgent locates the binary a tape names: in binDir, then on PATH, then in agentDirs.
+// findAgent locates the binary a tape names: in binDir, then on PATH, then in agentDirs. In
+// binDir an OCF agent may also have its build name, ocf-TYPE or ocf-flock-TYPE (the Makefile
+// builds bin/ocf-writeboost and installs it as resource.d/flock/writeboost).
 func findAgent(name, binDir string) (string, error) {
 	if binDir != "" {
-		if p := filepath.Join(binDir, name); isExecutable(p) {
-			return p, nil
+		for _, n := range []string{name, "ocf-" + name, "ocf-flock-" + name} {
+			if p := filepath.Join(binDir, n); isExecutable(p) {
+				return p, nil
+			}
 		}
 	}
 	if p, err := exec.LookPath(name); err == nil {

@@ -145,6 +145,26 @@ func TestMutate(t *testing.T) {
 	assert.Equal(t, "flock-sim: exchange 3 (exec run): only an HTTP exchange has a status\n", errs)
 }
 
+// TestFindAgentBuildNames: a tape recorded on a node names the installed OCF agent (writeboost),
+// which the Makefile builds as bin/ocf-writeboost.
+func TestFindAgentBuildNames(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"ocf-writeboost", "ocf-flock-nfs", "ocf-notexec"} {
+		mode := os.FileMode(0o755)
+		if n == "ocf-notexec" {
+			mode = 0o644
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, n), []byte("#!/bin/sh\n"), mode))
+	}
+	for name, want := range map[string]string{"writeboost": "ocf-writeboost", "nfs": "ocf-flock-nfs"} {
+		got, err := findAgent(name, dir)
+		require.NoError(t, err)
+		assert.Equal(t, filepath.Join(dir, want), got)
+	}
+	_, err := findAgent("notexec", dir)
+	assert.Error(t, err)
+}
+
 func TestRecordNeedsAnAgent(t *testing.T) {
 	code, _, errs := sim("", "record", "-o", filepath.Join(t.TempDir(), "x.tape"))
 	assert.Equal(t, 1, code)

@@ -26,6 +26,8 @@ var mutateCommand = &cli.Command{
 		&cli.IntFlag{Name: "status", Usage: "answer HTTP status `CODE`"},
 		&cli.StringFlag{Name: "error", Usage: "fail with error `KIND` (timeout, refused, reset, unreachable, tls, dns, auth, other; not-exist, permission for files; not-found, permission, deadline, canceled for programs)"},
 		&cli.StringFlag{Name: "body", Usage: "answer `TEXT` as the body, payload, stdout or file data"},
+		&cli.IntFlag{Name: "exit", Usage: "a program exits with status `CODE` (it ran: any error goes)"},
+		&cli.StringFlag{Name: "stderr", Usage: "a program writes `TEXT` on stderr (alone or with --exit)"},
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Required: true, Usage: "write the new tape to `TAPE`"},
 		&cli.StringFlag{Name: "bin", Usage: "look for the agent binary in `DIR` first"},
 		&cli.DurationFlag{Name: "timeout", Value: time.Minute, Usage: "real time the derived run may take"},
@@ -46,6 +48,14 @@ func mutate(c *cli.Context) error {
 	if c.IsSet("body") {
 		body := c.String("body")
 		m.Body = &body
+	}
+	if c.IsSet("exit") {
+		code := c.Int("exit")
+		m.Exit = &code
+	}
+	if c.IsSet("stderr") {
+		stderr := c.String("stderr")
+		m.Stderr = &stderr
 	}
 	n := c.Int("exchange")
 	mutated, err := t.Mutate(n, m)
