@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/isard-vdi/flock-agents/agents/ocf"
+	"github.com/isard-vdi/flock-agents/lib/dm"
+	"github.com/isard-vdi/flock-agents/lib/sysio"
+)
+
+// wb is one action on the resource's device.
+type wb struct {
+	r  *ocf.Request
+	c  config
+	dm *dm.Dmsetup
+}
+
+func newWB(r *ocf.Request) (*wb, error) {
+	c, err := newConfig(r.Values)
+	if err != nil {
+		return nil, err
+	}
+	return &wb{r: r, c: c, dm: dm.New(r.P.World)}, nil
+}
+
+// errAbsent says the device does not exist on this node.
+var errAbsent = errors.New("device absent")
+
+// info returns the device's state, or errAbsent when the kernel has no device of that name.
+// When dmsetup cannot answer (not installed, no device-mapper in the kernel) sysfs decides:
+// that is how a probe on a node without any of it still reports "not running", and never 1.
+func (w *wb) info() (dm.Info, error) {
+	i, err := w.dm.Info(w.r.Ctx, w.c.name)
+	if err == nil {
+		w.r.Log.Debugf("%s is %s: suspended %v, live table %v, open count %d", w.c.name, i.Dev(), i.Suspended, i.LiveTable, i.OpenCount)
+		return i, nil
+	}
+	if errors.Is(err, dm.ErrNoDevice) {
+		return dm.Info{}, errAbsent
+	}
+	if w.r.Ctx.Err() != nil {
+		return dm.Info{}, err
+	}
+	kname, serr := dm.FindByName(w.r.P.Files, w.c.name)
+	switch {
+	case serr != nil:
+		return dm.Info{}, fmt.Errorf("%v; and sysfs: %v", err, serr)
+	case kname == "":
+		w.r.Log.Debugf("%v; sysfs has no device-mapper device %s either", err, w.c.name)
+		return dm.Info{}, errAbsent
+	case errors.Is(err, sysio.ErrNotFound):
+		// Not 5: a probe answering 5 counts as stopped, and the device is there.
+		return dm.Info{}, ocf.Exit(ocf.ErrGeneric, "dmsetup is not installed, and device %s exists (%s)", w.c.name, kname)
+	}
+	return dm.Info{}, err
+}
+
+// live reads and parses the live table.
+func (w *wb) live() (dm.Table, error) {
+	out, err := w.dm.Table(w.r.Ctx, w.c.name)
+	if err != nil {
+		return dm.Table{}, err
+	}
+	w.r.Log.Debugf("table: %s", strings.TrimSpace(out))
+	t, err := dm.ParseTable(out)
+	if err != nil {
+		return dm.Table{}, ocf.Exit(ocf.ErrGeneric, "device %s is not what this resource manages: %v", w.c.name, err)
+	}
+	return t, nil
+}
+
+// status reads and parses the status.
+func (w *wb) status(ctx context.Context) (dm.Status, error) {
+	out, err := w.dm.Status(ctx, w.c.name)
+	if err != nil {
+		return dm.Status{}, err
+	}
+	w.r.Log.Debugf("status: %s", strings.TrimSpace(out))
+	return dm.ParseStatus(out)
+}
+
+// tunableDrift lists configured tunables the device does not run with. The status reports
+// four of the five: nr_max_batched_writeback shows only as the current batch.
+func (w *wb) tunableDrift(s dm.Status) []string {
+	var out []string
+	for _, k := range dm.StatusTunables {
+		want, ok := w.c.opts[k]
+		if ok && s.Tunables[k] != want {
+			out = append(out, fmt.Sprintf("%s is %d, configured %d", k, s.Tunables[k], want))
+		}
+	}
+	return out
+}
+
+// inUse explains who has the device open: the devices stacked on it and its mount points.
+func (w *wb) inUse(i dm.Info) string {
+	var users []string
+	if h, err := dm.Holders(w.r.P.Files, i.Major, i.Minor); err == nil && len(h) > 0 {
+		users = append(users, "holders "+strings.Join(h, ","))
+	}
+	if m, err := dm.Mounts(w.r.P.Files, i.Major, i.Minor); err == nil && len(m) > 0 {
+		users = append(users, "mounted on "+strings.Join(m, ","))
+	}
+	if len(users) == 0 {
+		return "a process has it open"
+	}
+	return strings.Join(users, "; ")
+}
+
+// cleanup runs a step that must happen even after the action's budget ran out (resuming a
+// device we suspended), with the little time the runtime keeps for returning.
+func (w *wb) cleanup(f func(ctx context.Context) error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(w.r.Ctx), cleanupTime)
+	defer cancel()
+	return f(ctx)
+}
+
+// cleanupTime bounds a clean-up step; the runtime's margin after the budget is at least 2s.
+const cleanupTime = time.Second
+
+// mib is a number of 4 KiB cache blocks in MiB, for humans.
+func mib(blocks uint64) string { return fmt.Sprintf("%.1f MiB", float64(blocks)/256) }
