@@ -13,7 +13,7 @@ FENCE   := fence_espurna
 OCF     := $(notdir $(wildcard ocf-writeboost ocf-flock-nfs ocf-isard))
 BINS    := $(BIN)/fence_espurna $(BIN)/flock-sim $(addprefix $(BIN)/,$(OCF))
 
-.PHONY: all build install uninstall test check deps vet fuzz replay metadata metadata-check demo bench clean lab-up lab-down e2e
+.PHONY: all build install uninstall test check deps vet fuzz replay metadata metadata-check demo bench clean lab-up lab-down e2e e2e-kernel
 
 all: build
 
@@ -73,8 +73,8 @@ metadata-check: build
 	@for a in $(OCF); do t=$${a#ocf-}; t=$${t#flock-}; $(BIN)/$$a meta-data | diff -u metadata/$$t.xml - || \
 	  { echo "metadata changed: run 'make metadata' and commit"; exit 1; }; done
 
-# Everything CI runs.
-check: deps vet test metadata-check replay fuzz
+# Everything CI runs: unit, replay and fuzz tests, then the lab's tiers (root).
+check: deps vet test metadata-check replay fuzz e2e e2e-kernel
 
 # The lab (lab/README.md): real Pacemaker nodes in network namespaces, fenced by our agent.
 NODES ?= 3
@@ -84,6 +84,9 @@ lab-down:
 	lab/cluster.sh down
 e2e: deps build
 	lab/e2e.sh
+# Tier 3 (lab/kernel/README.md): a real Debian kernel under qemu, for dm-writeboost and nfsd.
+e2e-kernel: build
+	lab/kernel/e2e.sh
 
 demo: deps build
 	$(BIN)/flock-sim demo --agent $(BIN)/fence_espurna
@@ -93,8 +96,3 @@ bench: deps build
 
 clean:
 	rm -rf $(BIN)
-
-# Tier 3 (lab/kernel/README.md): a real Debian kernel under qemu, for dm-writeboost and nfsd.
-.PHONY: e2e-kernel
-e2e-kernel: build
-	lab/kernel/e2e.sh

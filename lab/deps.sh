@@ -2,7 +2,7 @@
 # Install the Debian packages the tests and the lab need, only those missing.
 # usage: lab/deps.sh check|lab   (check: test peers; lab: + qemu kernel tier later)
 set -euo pipefail
-want=(pacemaker corosync pcs fence-agents resource-agents pacemaker-cli-utils libxml2-utils
+want=(pacemaker corosync pcs fence-agents resource-agents pacemaker-cli-utils libxml2-utils iproute2 util-linux
       mosquitto mosquitto-clients man-db)
 missing=()
 for p in "${want[@]}"; do
