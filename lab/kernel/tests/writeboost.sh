@@ -50,6 +50,10 @@ nonce() { cat /proc/sys/kernel/random/uuid; }
 # A clean node: no module loaded, no device. A probe must say 7, never 1.
 grep -q '^dm_writeboost ' /proc/modules && fail "dm-writeboost preloaded"
 ra probe-clean-node 7 monitor
+# Without dmsetup the kernel's own list in sysfs decides.
+mv /usr/sbin/dmsetup /usr/sbin/dmsetup.off
+ra probe-without-dmsetup 7 monitor
+mv /usr/sbin/dmsetup.off /usr/sbin/dmsetup
 ra validate-depth0 0 validate-all
 ra validate-depth10 0 validate-all OCF_CHECK_LEVEL=10
 ra validate-bad-combination 6 validate-all OCF_RESKEY_stop_mode=keep OCF_RESKEY_zero_superblock=yes
@@ -60,6 +64,9 @@ ra start-format 0 start
 exists && [ "$(state)" = ACTIVE ] || fail "start-format: no active device"
 [ "$(magic)" = 74734257 ] || fail "start-format: no superblock magic on the cache"
 ra start-running 0 start
+mv /usr/sbin/dmsetup /usr/sbin/dmsetup.off
+ra probe-without-dmsetup-running 1 monitor
+mv /usr/sbin/dmsetup.off /usr/sbin/dmsetup
 ra monitor 0 monitor $EVERY
 ra monitor-depth10 0 monitor $EVERY OCF_CHECK_LEVEL=10
 
@@ -126,21 +133,41 @@ n4=$(nonce); write_pattern "$n4"
 ra stop-flush-short 0 stop OCF_RESKEY_CRM_meta_timeout=15000
 [ "$(md5at $B)" = "$(want_md5 "$n4")" ] || fail "stop-flush-short did not write back"
 
-# The deadline comes first: more dirty data than a short stop can write back. The stop fails
-# saying how much is left, and the device keeps running, resumed, with its data; a stop with
-# time enough then writes it all back.
-ra start-for-deadline 0 start
-big=$((LEN * 14))   # 56 MiB of the 62 MiB cache
+# The deadline comes first: more dirty data than a short stop can write back. The backing
+# disk is slowed down by dm-delay (writes take 200 ms; one segment written back at a time).
+# The stop fails saying how much is left, and the device keeps running, resumed, with its
+# data; a stop with time enough then writes it all back.
+dmsetup create slow --table "0 $(blockdev --getsz $B) delay $B 0 0 $B 0 200"
+S=(OCF_RESKEY_backing_dev=/dev/mapper/slow OCF_RESKEY_nr_max_batched_writeback=1)
+ra start-for-deadline 0 start "${S[@]}"
+big=24   # MiB
 n5=$(nonce); head -c $((big << 20)) < <(yes "FLOCK-WB $n5") | dd of=/dev/mapper/wb bs=1M seek=$OFF oflag=direct conv=fsync 2>/dev/null
 echo "dirty blocks: $(dirty)"
-ra stop-deadline 1 stop OCF_RESKEY_CRM_meta_timeout=9000
+ra stop-deadline 1 stop "${S[@]}" OCF_RESKEY_CRM_meta_timeout=12000
 case $REASON in *"dirty blocks"*"left, device kept running"*) ;; *) fail "stop-deadline: reason $REASON";; esac
 [ "$(state)" = ACTIVE ] && [ "$(dirty)" -gt 0 ] || fail "stop-deadline: device not active with dirty data"
 echo "left by stop-deadline: $(dirty) dirty blocks"
-ra stop-after-deadline 0 stop
+ra stop-after-deadline 0 stop "${S[@]}"
 want=$(head -c $((big << 20)) < <(yes "FLOCK-WB $n5") | md5sum | cut -d' ' -f1)
 [ "$(dd if=$B bs=1M skip=$OFF count=$big iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)" = "$want" ] ||
   fail "stop-after-deadline: the backing disk does not hold the data"
+
+# Writeback that cannot progress: the backing disk stops answering (suspended). Of two
+# depth-10 monitors, the second sees the same last written-back segment: degraded.
+T=(OCF_RESKEY_backing_dev=/dev/mapper/slow OCF_RESKEY_writeback_threshold=100)
+ra start-for-stall 0 start "${T[@]}"
+dmsetup suspend slow
+n6=$(nonce); write_pattern "$n6"
+ra monitor-depth10-before-stall 0 monitor $EVERY OCF_CHECK_LEVEL=10 "${T[@]}"
+sleep 2
+ra monitor-depth10-stalled 190 monitor $EVERY OCF_CHECK_LEVEL=10 "${T[@]}"
+case $REASON in "writeback not progressing"*) ;; *) fail "monitor-depth10-stalled: reason $REASON";; esac
+dmsetup resume slow
+sleep 2
+ra monitor-depth10-after-stall 0 monitor $EVERY OCF_CHECK_LEVEL=10 "${T[@]}"
+ra stop-after-stall 0 stop "${T[@]}"
+dmsetup remove slow
+[ "$(md5at $B)" = "$(want_md5 "$n6")" ] || fail "stop-after-stall did not write back"
 
 # A cache with another signature is not formatted unless allowed.
 printf 'XFSB' | dd of=$C conv=notrunc 2>/dev/null

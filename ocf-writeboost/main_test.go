@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestMain makes the test binary double as the agent: copied under the name "writeboost" (see
+// agentPath) it is the agent, so tests drive the real process protocol — argv, environment,
+// exit status, stderr — as Pacemaker, crm_resource and pcs do.
+func TestMain(m *testing.M) {
+	if filepath.Base(os.Args[0]) == "writeboost" {
+		main()
+	}
+	code := m.Run()
+	if agentDir != "" {
+		os.RemoveAll(agentDir)
+	}
+	os.Exit(code)
+}
+
+var (
+	agentOnce sync.Once
+	agentDir  string
+	agentErr  error
+)
+
+// agentPath returns the agent binary, in a world-readable directory of its own made once.
+func agentPath(t *testing.T) string {
+	t.Helper()
+	agentOnce.Do(func() {
+		var self string
+		if self, agentErr = os.Executable(); agentErr != nil {
+			return
+		}
+		if agentDir, agentErr = os.MkdirTemp("", "ocf-writeboost-"); agentErr != nil {
+			return
+		}
+		if agentErr = os.Chmod(agentDir, 0o755); agentErr == nil {
+			agentErr = copyFile(self, filepath.Join(agentDir, "writeboost"))
+		}
+	})
+	if agentErr != nil {
+		t.Fatalf("preparing the agent binary: %v", agentErr)
+	}
+	return filepath.Join(agentDir, "writeboost")
+}
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// pacemakerEnv is what pacemaker-execd gives an agent (lab notes A.6), less what varies.
+var pacemakerEnv = []string{
+	"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", "OCF_ROOT=/usr/lib/ocf",
+	"OCF_RA_VERSION_MAJOR=1", "OCF_RA_VERSION_MINOR=1", "OCF_EXIT_REASON_PREFIX=ocf-exit-reason:",
+	"OCF_RESOURCE_INSTANCE=wb1", "OCF_RESOURCE_TYPE=writeboost", "OCF_RESOURCE_PROVIDER=flock",
+	"OCF_RESKEY_crm_feature_set=3.16.1", "OCF_RESKEY_CRM_meta_timeout=20000", "HA_logfacility=none",
+}
+
+// outcome is what a run of the agent produced.
+type outcome struct {
+	code   int
+	stdout string
+	stderr string
+	reason string // the last exit reason, as Pacemaker reads it
+}
+
+// run runs the agent's action with pacemakerEnv plus env.
+func run(t *testing.T, action string, env ...string) outcome {
+	t.Helper()
+	cmd := exec.Command(agentPath(t), action)
+	cmd.Env = append(append([]string{}, pacemakerEnv...), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	o := outcome{stdout: out.String(), stderr: errb.String()}
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		o.code = ee.ExitCode()
+	case err != nil:
+		t.Fatalf("running %s: %v", action, err)
+	}
+	for _, l := range strings.Split(o.stderr, "\n") {
+		if i := strings.LastIndex(l, "ocf-exit-reason:"); i >= 0 {
+			o.reason = l[i+len("ocf-exit-reason:"):]
+		}
+	}
+	return o
+}
