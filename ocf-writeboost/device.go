@@ -28,44 +28,52 @@ func newWB(r *ocf.Request) (*wb, error) {
 }
 
 // errAbsent says the device does not exist on this node.
-var errAbsent = errors.New("device absent")
+var errAbsent = errors.New("the device does not exist")
 
 // info returns the device's state, or errAbsent when the kernel has no device of that name.
-// When dmsetup cannot answer (not installed, no device-mapper in the kernel) sysfs decides:
-// that is how a probe on a node without any of it still reports "not running", and never 1.
 func (w *wb) info() (dm.Info, error) {
 	i, err := w.dm.Info(w.r.Ctx, w.c.name)
-	if err == nil {
-		w.r.Log.Debugf("%s is %s: suspended %v, live table %v, open count %d", w.c.name, i.Dev(), i.Suspended, i.LiveTable, i.OpenCount)
-		return i, nil
+	if err != nil {
+		return dm.Info{}, w.absent(err)
 	}
+	w.r.Log.Debugf("%s is %s: suspended %v, live table %v, open count %d", w.c.name, i.Dev(), i.Suspended, i.LiveTable, i.OpenCount)
+	return i, nil
+}
+
+// absent interprets a failed dmsetup command: errAbsent when the device does not exist. When
+// dmsetup cannot answer (not installed, no device-mapper in the kernel) sysfs decides: that is
+// how a probe on a node without any of it still reports "not running", and never 1.
+func (w *wb) absent(err error) error {
 	if errors.Is(err, dm.ErrNoDevice) {
-		return dm.Info{}, errAbsent
+		return errAbsent
 	}
 	if w.r.Ctx.Err() != nil {
-		return dm.Info{}, err
+		return err
 	}
 	kname, serr := dm.FindByName(w.r.P.Files, w.c.name)
 	switch {
 	case serr != nil:
-		return dm.Info{}, fmt.Errorf("%v; and sysfs: %v", err, serr)
+		return fmt.Errorf("%v; and sysfs: %v", err, serr)
 	case kname == "":
 		w.r.Log.Debugf("%v; sysfs has no device-mapper device %s either", err, w.c.name)
-		return dm.Info{}, errAbsent
+		return errAbsent
 	case errors.Is(err, sysio.ErrNotFound):
 		// Not 5: a probe answering 5 counts as stopped, and the device is there.
-		return dm.Info{}, ocf.Exit(ocf.ErrGeneric, "dmsetup is not installed, and device %s exists (%s)", w.c.name, kname)
+		return ocf.Exit(ocf.ErrGeneric, "dmsetup is not installed, and device %s exists (%s)", w.c.name, kname)
 	}
-	return dm.Info{}, err
+	return err
 }
 
-// live reads and parses the live table.
+// live reads and parses the live table; errAbsent when there is no such device.
 func (w *wb) live() (dm.Table, error) {
 	out, err := w.dm.Table(w.r.Ctx, w.c.name)
 	if err != nil {
-		return dm.Table{}, err
+		return dm.Table{}, w.absent(err)
 	}
 	w.r.Log.Debugf("table: %s", strings.TrimSpace(out))
+	if strings.TrimSpace(out) == "" {
+		return dm.Table{}, ocf.Exit(ocf.ErrGeneric, "device %s exists without a live table (an interrupted create?)", w.c.name)
+	}
 	t, err := dm.ParseTable(out)
 	if err != nil {
 		return dm.Table{}, ocf.Exit(ocf.ErrGeneric, "device %s is not what this resource manages: %v", w.c.name, err)

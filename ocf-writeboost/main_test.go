@@ -19,6 +19,9 @@ func TestMain(m *testing.M) {
 	if filepath.Base(os.Args[0]) == "writeboost" {
 		main()
 	}
+	if os.Getenv("FLOCK_TEST_THREADS") != "" {
+		os.Exit(threads())
+	}
 	code := m.Run()
 	if agentDir != "" {
 		os.RemoveAll(agentDir)
@@ -33,7 +36,7 @@ var (
 )
 
 // agentPath returns the agent binary, in a world-readable directory of its own made once.
-func agentPath(t *testing.T) string {
+func agentPath(t testing.TB) string {
 	t.Helper()
 	agentOnce.Do(func() {
 		var self string

@@ -5,7 +5,18 @@ import (
 	"strings"
 
 	"github.com/isard-vdi/flock-agents/agents/ocf"
+	"github.com/isard-vdi/flock-agents/lib/dm"
 )
+
+// state is the running device's state: from its /dev/mapper node and sysfs, or from dmsetup
+// info when those cannot tell (no node, a stale one).
+func (w *wb) state() (dm.Info, error) {
+	if i, ok := dm.MapperState(w.r.P.Files, w.c.name); ok {
+		w.r.Log.Debugf("%s is %s: suspended %v (sysfs)", w.c.name, i.Dev(), i.Suspended)
+		return i, nil
+	}
+	return w.info()
+}
 
 func monitor(r *ocf.Request) error {
 	w, err := newWB(r)
@@ -18,20 +29,23 @@ func monitor(r *ocf.Request) error {
 		}
 		return err
 	}
-	i, err := w.info()
+	// Two dmsetup runs, the table and the status, and the rest from sysfs: a monitor runs
+	// every 30 seconds on every node, and dmsetup's start-up is most of its cost.
+	live, err := w.live()
 	switch {
 	case errors.Is(err, errAbsent):
 		return ocf.NotRunning
 	case err != nil:
 		return err
-	case !i.LiveTable:
-		return ocf.Exit(ocf.ErrGeneric, "device %s exists without a live table (an interrupted create?)", w.c.name)
+	}
+	i, err := w.state()
+	switch {
+	case errors.Is(err, errAbsent): // removed since the table was read
+		return ocf.NotRunning
+	case err != nil:
+		return err
 	case i.Suspended:
 		return ocf.Exit(ocf.ErrGeneric, "device %s is suspended: IO to it is blocked", w.c.name)
-	}
-	live, err := w.live()
-	if err != nil {
-		return err
 	}
 	var warnings []string
 	d, err := w.c.devices(r.P.Files)

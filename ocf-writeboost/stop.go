@@ -49,7 +49,10 @@ func (w *wb) stop(lenient bool) error {
 		return w.remove(i)
 	}
 	live, err := w.live()
-	if err != nil {
+	switch {
+	case errors.Is(err, errAbsent): // removed since info
+		return nil
+	case err != nil:
 		return err
 	}
 	if lenient {

@@ -98,3 +98,27 @@ func FindByName(files sysio.Files, name string) (string, error) {
 	}
 	return "", nil
 }
+
+// MapperState reads a device's number and suspended state without dmsetup: from its
+// /dev/mapper node and sysfs (dm/name must name it, dm/suspended says the state). ok is false
+// when they cannot tell — no node, or a stale node of another or no device — and dmsetup info
+// must answer. Only Name, Major, Minor and Suspended are filled in: sysfs says nothing of the
+// tables or the open count (OpenCount and Targets read -1).
+func MapperState(files sysio.Files, name string) (Info, bool) {
+	fi, err := files.Stat("/dev/mapper/" + name)
+	if err != nil || !fi.IsBlockDevice() {
+		return Info{}, false
+	}
+	dir := sysDev(fi.Major, fi.Minor) + "/dm/"
+	b, err := files.ReadFile(dir + "name")
+	if err != nil || strings.TrimSpace(string(b)) != name {
+		return Info{}, false
+	}
+	b, err = files.ReadFile(dir + "suspended")
+	state := strings.TrimSpace(string(b))
+	if err != nil || state != "0" && state != "1" {
+		return Info{}, false
+	}
+	return Info{Name: name, Suspended: state == "1", OpenCount: -1, Targets: -1,
+		Major: fi.Major, Minor: fi.Minor}, true
+}
