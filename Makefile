@@ -13,7 +13,7 @@ FENCE   := fence_espurna
 OCF     := $(notdir $(wildcard ocf-writeboost ocf-flock-nfs ocf-isard))
 BINS    := $(BIN)/fence_espurna $(BIN)/flock-sim $(addprefix $(BIN)/,$(OCF))
 
-.PHONY: all build install uninstall test check deps vet fuzz replay metadata metadata-check demo bench clean lab-up lab-down e2e e2e-kernel
+.PHONY: all build install uninstall test check deps vet fuzz replay metadata metadata-check demo bench clean lab-up lab-down e2e e2e-kernel e2e-writeboost
 
 all: build
 
@@ -87,12 +87,16 @@ e2e: deps build
 # Tier 3 (lab/kernel/README.md): a real Debian kernel under qemu, for dm-writeboost and nfsd.
 e2e-kernel: build
 	lab/kernel/e2e.sh
+# Only the writeboost tests of tier 3; lab/kernel/record-writeboost-tapes.sh re-records its tapes.
+e2e-writeboost: build
+	lab/kernel/e2e.sh writeboost writeboost-crash.host
 
 demo: deps build
 	$(BIN)/flock-sim demo --agent $(BIN)/fence_espurna
 
 bench: deps build
 	$(GO) test -run=XXX -bench=. -benchmem ./...
+	lab/kernel/bench-writeboost.sh
 
 clean:
 	rm -rf $(BIN)
