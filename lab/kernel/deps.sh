@@ -7,7 +7,8 @@ set -euo pipefail
 t0=$(now)
 want=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 dkms dm-writeboost-dkms dmsetup
       busybox-static cpio kmod util-linux bash
-      resource-agents libxml2-utils)   # ocf-tester and xmllint are copied into the guest
+      resource-agents libxml2-utils   # ocf-tester and xmllint are copied into the guest
+      nfs-kernel-server nfs-common rpcbind)   # nfsd's userspace, copied into the guest
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -17,9 +18,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # Nothing may start on install: services are started by the lab scripts, not by dpkg.
+  # Nothing may start on install: services are started by the lab scripts, not by dpkg
+  # (rpcbind, nfs-kernel-server would start on the host, whose kernel has no nfsd).
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d.flock && chmod +x /usr/sbin/policy-rc.d.flock
   [ -e /usr/sbin/policy-rc.d ] || cp /usr/sbin/policy-rc.d.flock /usr/sbin/policy-rc.d
+  # An existing policy that allows starts is set aside for the install, then put back.
+  rc=0; /usr/sbin/policy-rc.d rpcbind start >/dev/null 2>&1 || rc=$?
+  if [ "$rc" != 101 ]; then
+    mv /usr/sbin/policy-rc.d /usr/sbin/policy-rc.d.flock-saved
+    cp /usr/sbin/policy-rc.d.flock /usr/sbin/policy-rc.d
+    trap 'mv -f /usr/sbin/policy-rc.d.flock-saved /usr/sbin/policy-rc.d' EXIT
+  fi
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   log "installed in $(elapsed "$t0")s"
 fi
