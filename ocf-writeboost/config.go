@@ -89,12 +89,12 @@ func resolve(files sysio.Files, param, path string) (blockDev, error) {
 	return blockDev{param: param, path: path, FileInfo: fi}, nil
 }
 
-// devices resolves both devices and the table they make, with MAJ:MIN for comparison with a
-// live table; sizes are left out (0) unless withSize.
+// devices are the configured backing and cache devices as this node resolves them.
 type devices struct {
 	backing, cache blockDev
 }
 
+// devices resolves the configured devices; they must be two different block devices.
 func (c config) devices(files sysio.Files) (devices, error) {
 	b, err := resolve(files, "backing_dev", c.backing)
 	if err != nil {
@@ -110,7 +110,8 @@ func (c config) devices(files sysio.Files) (devices, error) {
 	return devices{backing: b, cache: k}, nil
 }
 
-// want is the configured table as the kernel would print it: devices as MAJ:MIN.
+// want is the configured table as the kernel would print it, devices as MAJ:MIN, to compare
+// with a live one; sectors 0 leaves the length out of the comparison.
 func (d devices) want(c config, sectors uint64) dm.Table {
 	return dm.Table{Sectors: sectors, Backing: d.backing.dev(), Cache: d.cache.dev(), Args: c.opts}
 }

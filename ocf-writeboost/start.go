@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/isard-vdi/flock-agents/agents/ocf"
 	"github.com/isard-vdi/flock-agents/lib/dm"
@@ -64,7 +65,7 @@ func start(r *ocf.Request) error {
 	if err != nil {
 		return fmt.Errorf("device %s created, but: %w", w.c.name, err)
 	}
-	took := r.P.Clock.Now().Sub(t0).Round(10 * 1e6)
+	took := r.P.Clock.Now().Sub(t0).Round(10 * time.Millisecond)
 	if replay {
 		r.Log.Infof("started %s in %s: replayed the log, %d dirty blocks (%s) recovered, %d of %d segments not yet written back",
 			w.c.name, took, st.NrDirty, mib(st.NrDirty), st.PendingSegments(), st.NrSegments)
