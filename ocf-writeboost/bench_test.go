@@ -13,7 +13,8 @@ import (
 // it only tests that a file exists, the cheapest monitor a shell agent can have, so the
 // comparison favours it) side by side in one run, and reports per monitor: wall time, CPU
 // time (user+system of the agent and everything it ran) and the processes spawned (counted
-// from the kernel's process events, threads excluded), each with its ratio.
+// from the kernel's process events, threads excluded), each with its ratio. For scale it also
+// reports one bare `dmsetup table` run (dmsetup-wall-ms/op), which our monitor makes twice.
 //
 // "probe" is the monitor Pacemaker runs on every node at start-up and after every clean-up,
 // with no device: it runs anywhere. "depth0" and "depth10" monitor a live dm-writeboost device
@@ -53,7 +54,7 @@ func BenchmarkMonitor(b *testing.B) {
 	oursEnv := append([]string{"OCF_RESOURCE_TYPE=writeboost", "OCF_RESKEY_name=wbbench",
 		"OCF_RESKEY_backing_dev=/dev/disk/by-id/none-backing", "OCF_RESKEY_cache_dev=/dev/disk/by-id/none-cache"}, common...)
 
-	b.Run("probe", func(b *testing.B) { compare(b, events, ours, shell, oursEnv, shellEnv, 7) })
+	b.Run("probe", func(b *testing.B) { compare(b, events, ours, shell, "wbbench", oursEnv, shellEnv, 7) })
 
 	backing, cache := os.Getenv("FLOCK_WB_BENCH_BACKING"), os.Getenv("FLOCK_WB_BENCH_CACHE")
 	if backing == "" || cache == "" {
@@ -77,17 +78,19 @@ func BenchmarkMonitor(b *testing.B) {
 	for _, depth := range []string{"0", "10"} {
 		b.Run("depth"+depth, func(b *testing.B) {
 			level := "OCF_CHECK_LEVEL=" + depth
-			compare(b, events, ours, shell, append(oursEnv, recurring, level), append(shellEnv, recurring, level), 0)
+			compare(b, events, ours, shell, "wbbench", append(oursEnv, recurring, level), append(shellEnv, recurring, level), 0)
 		})
 	}
 }
 
 // compare runs both monitors b.N times each, alternating, and reports what they cost.
-func compare(b *testing.B, events *procEvents, ours, shell string, oursEnv, shellEnv []string, want int) {
-	var o, s measured
+func compare(b *testing.B, events *procEvents, ours, shell, name string, oursEnv, shellEnv []string, want int) {
+	var o, s, d measured
+	dmsetup := []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}
 	for i := 0; i < b.N; i++ {
 		o.add(runMeasured(b, events, ours, "monitor", oursEnv))
 		s.add(runMeasured(b, events, shell, "monitor", shellEnv))
+		d.add(runMeasured(b, events, "/usr/sbin/dmsetup", "table", dmsetup, name))
 		if o.code != want || s.code != want {
 			b.Fatalf("monitor exit codes: ours %d, shell %d, want %d", o.code, s.code, want)
 		}
@@ -103,6 +106,7 @@ func compare(b *testing.B, events *procEvents, ours, shell string, oursEnv, shel
 	b.ReportMetric(float64(o.procs)/n, "ours-procs/op")
 	b.ReportMetric(float64(s.procs)/n, "shell-procs/op")
 	b.ReportMetric(float64(o.procs)/float64(max(s.procs, 1)), "procs-ratio")
+	b.ReportMetric(ms(d.wall), "dmsetup-wall-ms/op")
 }
 
 // measured is what runs of an agent cost.
@@ -118,9 +122,9 @@ func (m *measured) add(r measured) {
 
 // runMeasured runs one action. Its CPU time is wait4's rusage, which covers the children it
 // waited for too.
-func runMeasured(b *testing.B, events *procEvents, bin, action string, env []string) measured {
+func runMeasured(b *testing.B, events *procEvents, bin, action string, env []string, args ...string) measured {
 	b.Helper()
-	cmd := exec.Command(bin, action)
+	cmd := exec.Command(bin, append([]string{action}, args...)...)
 	cmd.Env = env
 	events.drain()
 	t0 := time.Now()
