@@ -59,7 +59,7 @@ func (w *wb) absent(err error) error {
 		return errAbsent
 	case errors.Is(err, sysio.ErrNotFound):
 		// Not 5: a probe answering 5 counts as stopped, and the device is there.
-		return ocf.Exit(ocf.ErrGeneric, "dmsetup is not installed, and device %s exists (%s)", w.c.name, kname)
+		return ocf.Exit(ocf.ErrGeneric, "device %s exists (%s) but dmsetup is not installed: install it (Debian package dmsetup)", w.c.name, kname)
 	}
 	return err
 }
@@ -72,7 +72,7 @@ func (w *wb) live() (dm.Table, error) {
 	}
 	w.r.Log.Debugf("table: %s", strings.TrimSpace(out))
 	if strings.TrimSpace(out) == "" {
-		return dm.Table{}, ocf.Exit(ocf.ErrGeneric, "device %s exists without a live table (an interrupted create?)", w.c.name)
+		return dm.Table{}, ocf.Exit(ocf.ErrGeneric, "device %s exists without a live table (an interrupted create?): stop the resource to remove it", w.c.name)
 	}
 	t, err := dm.ParseTable(out)
 	if err != nil {

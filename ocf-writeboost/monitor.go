@@ -45,7 +45,7 @@ func monitor(r *ocf.Request) error {
 	case err != nil:
 		return err
 	case i.Suspended:
-		return ocf.Exit(ocf.ErrGeneric, "device %s is suspended: IO to it is blocked", w.c.name)
+		return ocf.Exit(ocf.ErrGeneric, "device %s is suspended, which blocks its IO: resume it (dmsetup resume %s) or let the cluster recover it", w.c.name, w.c.name)
 	}
 	var warnings []string
 	d, err := w.c.devices(r.P.Files)

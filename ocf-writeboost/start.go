@@ -59,7 +59,7 @@ func start(r *ocf.Request) error {
 		return fmt.Errorf("device %s created, but: %w", w.c.name, err)
 	}
 	if !i.LiveTable || i.Suspended {
-		return ocf.Exit(ocf.ErrGeneric, "device %s was created but is not active", w.c.name)
+		return ocf.Exit(ocf.ErrGeneric, "device %s was created but is not active: see dmesg", w.c.name)
 	}
 	st, err := w.status(r.Ctx)
 	if err != nil {
@@ -142,14 +142,14 @@ func (w *wb) unclaimed(d devices) error {
 			return fmt.Errorf("%s holders: %w", b.param, err)
 		}
 		if len(h) > 0 {
-			return ocf.Exit(ocf.ErrGeneric, "%s %s is in use by %s", b.param, b.path, strings.Join(h, ","))
+			return ocf.Exit(ocf.ErrGeneric, "%s %s is in use by %s: stop that first", b.param, b.path, strings.Join(h, ","))
 		}
 		m, err := dm.Mounts(files, b.Major, b.Minor)
 		if err != nil {
 			return fmt.Errorf("mounts: %w", err)
 		}
 		if len(m) > 0 {
-			return ocf.Exit(ocf.ErrGeneric, "%s %s is mounted on %s", b.param, b.path, strings.Join(m, ","))
+			return ocf.Exit(ocf.ErrGeneric, "%s %s is mounted on %s: unmount it first", b.param, b.path, strings.Join(m, ","))
 		}
 	}
 	return nil

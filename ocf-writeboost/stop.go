@@ -231,7 +231,7 @@ func (w *wb) gone() error {
 	case err != nil:
 		return fmt.Errorf("checking that %s is gone: %w", w.c.name, err)
 	}
-	return ocf.Exit(ocf.ErrGeneric, "device %s still exists after dmsetup remove", w.c.name)
+	return ocf.Exit(ocf.ErrGeneric, "device %s still exists after dmsetup remove: see dmsetup info %s", w.c.name, w.c.name)
 }
 
 // resume undoes our suspend after a failure, whatever the budget says: a device left

@@ -57,4 +57,4 @@ derive start-create-busy start-format 'create wb' 1 --exit 1 \
   --stderr "device-mapper: reload ioctl on wb  failed: Device or resource busy${nl}Command failed.${nl}"
 
 $sim replay --bin bin "$dest" | tail -1
-log "recorded $(ls "$dest" | wc -l) tapes in $dest in $(elapsed "$t0")s"
+log "recorded $(ls "$dest"/*.tape | wc -l) tapes in $dest in $(elapsed "$t0")s"
