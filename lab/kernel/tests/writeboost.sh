@@ -163,7 +163,8 @@ sleep 2
 ra monitor-depth10-stalled 190 monitor $EVERY OCF_CHECK_LEVEL=10 "${T[@]}"
 case $REASON in "writeback not progressing"*) ;; *) fail "monitor-depth10-stalled: reason $REASON";; esac
 dmsetup resume slow
-sleep 2
+# Writeback moves again: wait for a segment to be written back (status field 9).
+for i in $(seq 60); do [ "$(dmsetup status wb | awk '{ print $9 }')" != 0 ] && break; sleep 0.5; done
 ra monitor-depth10-after-stall 0 monitor $EVERY OCF_CHECK_LEVEL=10 "${T[@]}"
 ra stop-after-stall 0 stop "${T[@]}"
 dmsetup remove slow
