@@ -11,7 +11,9 @@ import (
 
 // Each transport failure an operator must tell apart gets its own kind.
 func TestClassify(t *testing.T) {
-	op := func(errno error) error { return &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", errno)} }
+	op := func(errno error) error {
+		return &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", errno)}
+	}
 	for _, tc := range []struct {
 		err  error
 		want NetKind
