@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -12,13 +13,8 @@ import (
 	"testing"
 )
 
-// TestMain makes the test binary double as the agent: copied under the name "writeboost" (see
-// agentPath) it is the agent, so tests drive the real process protocol — argv, environment,
-// exit status, stderr — as Pacemaker, crm_resource and pcs do.
+// TestMain also serves as the idle helper of TestProcEventsCount.
 func TestMain(m *testing.M) {
-	if filepath.Base(os.Args[0]) == "writeboost" {
-		main()
-	}
 	if os.Getenv("FLOCK_TEST_THREADS") != "" {
 		os.Exit(threads())
 	}
@@ -35,19 +31,21 @@ var (
 	agentErr  error
 )
 
-// agentPath returns the agent binary, in a world-readable directory of its own made once.
+// agentPath returns the agent, built once into a world-readable directory of its own, so tests
+// drive the real process protocol — argv, environment, exit status, stderr — as Pacemaker,
+// crm_resource and pcs do.
 func agentPath(t testing.TB) string {
 	t.Helper()
 	agentOnce.Do(func() {
-		var self string
-		if self, agentErr = os.Executable(); agentErr != nil {
-			return
-		}
 		if agentDir, agentErr = os.MkdirTemp("", "ocf-writeboost-"); agentErr != nil {
 			return
 		}
-		if agentErr = os.Chmod(agentDir, 0o755); agentErr == nil {
-			agentErr = copyFile(self, filepath.Join(agentDir, "writeboost"))
+		if agentErr = os.Chmod(agentDir, 0o755); agentErr != nil {
+			return
+		}
+		out, err := exec.Command("go", "build", "-o", filepath.Join(agentDir, "writeboost"), ".").CombinedOutput()
+		if err != nil {
+			agentErr = fmt.Errorf("go build: %v: %s", err, out)
 		}
 	})
 	if agentErr != nil {
