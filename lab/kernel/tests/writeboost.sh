@@ -59,6 +59,13 @@ ra validate-depth10 0 validate-all OCF_CHECK_LEVEL=10
 ra validate-bad-combination 6 validate-all OCF_RESKEY_stop_mode=keep OCF_RESKEY_zero_superblock=yes
 ra validate-missing-cache 5 validate-all OCF_CHECK_LEVEL=10 OCF_RESKEY_cache_dev=/dev/disk/by-lab/nothing
 
+# Devices something else holds are refused: the kernel itself would let a second writeboost
+# device (or any device-mapper device) share the cache.
+dmsetup create holder --table "0 8 linear $C 0"
+ra start-refused-claimed 1 start
+exists && fail "start-refused-claimed created the device"
+dmsetup remove holder
+
 # Start on a fresh cache: formats it. Start again: already running, same table.
 ra start-format 0 start
 exists && [ "$(state)" = ACTIVE ] || fail "start-format: no active device"
