@@ -11,11 +11,18 @@ M=/lib/modules/$KVER
 
 # What the guest needs. Extend these lists when a test needs more; the hash picks it up.
 MODULES=(virtio_pci virtio_blk dm-mod dm-bufio libcrc32c crc32c_generic dm-writeboost
-         dm-delay)   # a slow backing disk for writeboost's stop-deadline test
-BINS=(/usr/bin/bash /usr/sbin/dmsetup /usr/sbin/blockdev /usr/bin/xmllint /usr/bin/kmod)
+         dm-delay    # a slow backing disk for writeboost's stop-deadline test
+         nfsd nfsv3 nfsv4 ext4)   # an NFS server, its own client over loopback, ext4 exports
+BINS=(/usr/bin/bash /usr/sbin/dmsetup /usr/sbin/blockdev /usr/bin/xmllint /usr/bin/kmod
+      /usr/bin/flock /usr/sbin/mke2fs
+      /usr/sbin/{rpcbind,rpcinfo,rpc.nfsd,rpc.mountd,exportfs,rpc.statd,sm-notify,nfsdcld}
+      /usr/sbin/{showmount,nfsstat,mount.nfs,start-statd})
 KMOD_LINKS=(modprobe lsmod insmod rmmod modinfo depmod)
+# Debian's own links: mount.nfs acts as mount.nfs4/umount.nfs* by the name it is run as.
+SBIN_LINKS=(mount.nfs4:mount.nfs umount.nfs:mount.nfs umount.nfs4:mount.nfs
+            mkfs.ext4:mke2fs)
 PKGS=(busybox-static dmsetup kmod bash util-linux libxml2-utils resource-agents libc6
-      dm-writeboost-dkms)
+      dm-writeboost-dkms nfs-kernel-server nfs-common rpcbind libtirpc3 netbase e2fsprogs)
 
 wbko=$(find "$M/updates" -name 'dm-writeboost.ko*' 2>/dev/null | head -1)
 [ -n "$wbko" ] || die "dm-writeboost is not built for $KVER (run lab/kernel/deps.sh)"
@@ -54,11 +61,23 @@ copy_file() {
 # Host binaries override busybox applets of the same name; ldd gives their libraries.
 for b in "${BINS[@]}"; do
   copy_file "$b"
-  for lib in $(ldd "$b" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^\//) print $i }'); do
+  # start-statd is a shell script: ldd fails on it and there is nothing to copy.
+  for lib in $(ldd "$b" 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^\//) print $i }'); do
     [ -e "$R$lib" ] || copy_file "$lib"
   done
 done
 for l in "${KMOD_LINKS[@]}"; do rm -f "$R/usr/sbin/$l"; ln -s ../bin/kmod "$R/usr/sbin/$l"; done
+for l in "${SBIN_LINKS[@]}"; do rm -f "$R/usr/sbin/${l%%:*}"; ln -s "${l#*:}" "$R/usr/sbin/${l%%:*}"; done
+
+# What the NFS tools read: libtirpc's /etc/netconfig (without it nothing binds), netbase's
+# services/protocols/rpc, nfs-utils' nfs.conf, mke2fs.conf. /var/lib/nfs as Debian ships it,
+# fresh (never the host's state); v4recovery also makes nfsd track NFSv4 clients there
+# when no nfsdcld runs. The exports are the test's to write.
+for f in /etc/netconfig /etc/services /etc/protocols /etc/rpc /etc/nfs.conf /etc/mke2fs.conf; do
+  copy_file "$f"
+done
+mkdir -p "$R/etc/nfs.conf.d" "$R/etc/exports.d" "$R"/var/lib/nfs/{sm,sm.bak,v4recovery}
+touch "$R/etc/exports" "$R"/var/lib/nfs/{etab,rmtab,state}
 
 # ocf-tester (a /bin/sh script) and what it reads: the OCF shell library, the DTD it
 # validates meta-data against, and the users it switches to (busybox su as root).
@@ -81,6 +100,8 @@ depmod -b "$R" "$KVER"
 cat > "$R/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/bin/bash
 hacluster:x:189:189:cluster user:/var/lib/pacemaker:/usr/sbin/nologin
+_rpc:x:104:65534::/run/rpcbind:/usr/sbin/nologin
+statd:x:105:65534::/var/lib/nfs:/usr/sbin/nologin
 nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
 EOF
 cat > "$R/etc/group" <<'EOF'
@@ -89,7 +110,7 @@ haclient:x:189:hacluster
 nogroup:x:65534:
 EOF
 printf '/bin/sh\n/bin/bash\n' > "$R/etc/shells"
-printf 'passwd: files\ngroup: files\nhosts: files\n' > "$R/etc/nsswitch.conf"
+printf '%s: files\n' passwd group hosts services protocols rpc networks > "$R/etc/nsswitch.conf"
 printf '127.0.0.1 localhost lab-guest\n::1 localhost\n' > "$R/etc/hosts"
 echo lab-guest > "$R/etc/hostname"
 ln -s ../proc/self/mounts "$R/etc/mtab"
