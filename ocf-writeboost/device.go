@@ -64,6 +64,33 @@ func (w *wb) absent(err error) error {
 	return err
 }
 
+// compare reads the live table and says how it differs from the configuration.
+func (w *wb) compare(withSize bool) (dm.Table, []string, error) {
+	live, err := w.live()
+	if err != nil {
+		return dm.Table{}, nil, err
+	}
+	m, err := w.mismatch(live, withSize)
+	return live, m, err
+}
+
+// mismatch lists how live differs from the configured table; withSize also compares its
+// length with the backing device's size, which a start sets.
+func (w *wb) mismatch(live dm.Table, withSize bool) ([]string, error) {
+	files := w.r.P.Files
+	d, err := w.c.devices(files)
+	if err != nil {
+		return nil, err
+	}
+	var sectors uint64
+	if withSize {
+		if sectors, err = dm.Sectors(files, d.backing.Major, d.backing.Minor); err != nil {
+			return nil, fmt.Errorf("backing_dev size: %w", err)
+		}
+	}
+	return d.want(w.c, sectors).Mismatch(live), nil
+}
+
 // live reads and parses the live table; errAbsent when there is no such device.
 func (w *wb) live() (dm.Table, error) {
 	out, err := w.dm.Table(w.r.Ctx, w.c.name)

@@ -25,15 +25,11 @@ func reload(r *ocf.Request) error {
 	case !i.LiveTable || i.Suspended:
 		return ocf.Exit(ocf.ErrGeneric, "device %s is not active: cannot apply tunables", w.c.name)
 	}
-	live, err := w.live()
+	_, m, err := w.compare(false)
 	if err != nil {
 		return err
 	}
-	d, err := w.c.devices(r.P.Files)
-	if err != nil {
-		return err
-	}
-	if m := d.want(w.c, 0).Mismatch(live); len(m) > 0 {
+	if len(m) > 0 {
 		// Pacemaker restarts for create-only changes; a reload that meets one was asked by hand.
 		return ocf.Exit(ocf.ErrGeneric, "cannot reload %s: %s; create-only options and devices take a restart", w.c.name, m[0])
 	}

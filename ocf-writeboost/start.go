@@ -83,19 +83,11 @@ func (w *wb) adopt(i dm.Info) error {
 	if !i.LiveTable {
 		return ocf.Exit(ocf.ErrGeneric, "device %s exists without a live table (an interrupted create?): stop the resource to remove it", w.c.name)
 	}
-	live, err := w.live()
+	live, m, err := w.compare(true)
 	if err != nil {
 		return err
 	}
-	d, err := w.c.devices(r.P.Files)
-	if err != nil {
-		return err
-	}
-	sectors, err := dm.Sectors(r.P.Files, d.backing.Major, d.backing.Minor)
-	if err != nil {
-		return fmt.Errorf("backing_dev size: %w", err)
-	}
-	if m := d.want(w.c, sectors).Mismatch(live); len(m) > 0 {
+	if len(m) > 0 {
 		r.Log.Errorf("device %s runs with table %q; it differs from the configuration: %s", w.c.name, live, strings.Join(m, "; "))
 		return ocf.Exit(ocf.ErrGeneric, "device %s already exists with another table (%s): stop it first", w.c.name, m[0])
 	}

@@ -88,12 +88,12 @@ func (w *wb) stop(lenient bool) error {
 // matches reports whether the live table is the configured one, so the configured cache is
 // the one just flushed. Anything else is stopped all the same, but no superblock is zeroed.
 func (w *wb) matches(live dm.Table) bool {
-	d, err := w.c.devices(w.r.P.Files)
+	m, err := w.mismatch(live, false)
 	if err != nil {
 		w.r.Log.Warnf("cannot check the live table against the configuration (%v): the superblock will not be zeroed", err)
 		return false
 	}
-	if m := d.want(w.c, 0).Mismatch(live); len(m) > 0 {
+	if len(m) > 0 {
 		w.r.Log.Warnf("device %s runs with another table (%s): stopping it anyway, without zeroing any superblock", w.c.name, strings.Join(m, "; "))
 		return false
 	}
