@@ -19,4 +19,11 @@ apt-get update -qq
 # Nothing may start on install: services are started by the lab scripts, not by dpkg.
 printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d.flock && chmod +x /usr/sbin/policy-rc.d.flock
 [ -e /usr/sbin/policy-rc.d ] || cp /usr/sbin/policy-rc.d.flock /usr/sbin/policy-rc.d
+# An existing policy that allows starts is set aside for the install, then put back.
+rc=0; /usr/sbin/policy-rc.d mosquitto start >/dev/null 2>&1 || rc=$?
+if [ "$rc" != 101 ]; then
+  mv /usr/sbin/policy-rc.d /usr/sbin/policy-rc.d.flock-saved
+  cp /usr/sbin/policy-rc.d.flock /usr/sbin/policy-rc.d
+  trap 'mv -f /usr/sbin/policy-rc.d.flock-saved /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
