@@ -1,9 +1,11 @@
 #!/bin/bash
-# Install the Debian packages the tests and the lab need, only those missing.
-# usage: lab/deps.sh check|lab   (check: test peers; lab: + qemu kernel tier later)
+# Install Debian packages, only those missing, without the install starting any service: the
+# lab starts what it needs itself, in its own namespaces.
+# usage: lab/deps.sh [PACKAGE...]   (default: the peers the tests and the lab talk to)
 set -euo pipefail
-want=(pacemaker corosync pcs fence-agents resource-agents pacemaker-cli-utils libxml2-utils iproute2 util-linux
-      mosquitto mosquitto-clients man-db)
+want=("$@")
+[ ${#want[@]} -gt 0 ] || want=(pacemaker corosync pcs fence-agents resource-agents pacemaker-cli-utils
+  libxml2-utils iproute2 util-linux mosquitto mosquitto-clients man-db)
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -15,15 +17,15 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# A policy-rc.d that refuses every start, for the install only; whatever was there comes back.
+policy=/usr/sbin/policy-rc.d
+restore() {
+  rm -f "$policy"
+  if [ -e "$policy.flock-saved" ]; then mv "$policy.flock-saved" "$policy"; fi
+}
+if [ -e "$policy" ]; then mv "$policy" "$policy.flock-saved"; fi
+trap restore EXIT
+printf '#!/bin/sh\nexit 101\n' > "$policy"
+chmod +x "$policy"
 apt-get update -qq
-# Nothing may start on install: services are started by the lab scripts, not by dpkg.
-printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d.flock && chmod +x /usr/sbin/policy-rc.d.flock
-[ -e /usr/sbin/policy-rc.d ] || cp /usr/sbin/policy-rc.d.flock /usr/sbin/policy-rc.d
-# An existing policy that allows starts is set aside for the install, then put back.
-rc=0; /usr/sbin/policy-rc.d mosquitto start >/dev/null 2>&1 || rc=$?
-if [ "$rc" != 101 ]; then
-  mv /usr/sbin/policy-rc.d /usr/sbin/policy-rc.d.flock-saved
-  cp /usr/sbin/policy-rc.d.flock /usr/sbin/policy-rc.d
-  trap 'mv -f /usr/sbin/policy-rc.d.flock-saved /usr/sbin/policy-rc.d' EXIT
-fi
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
