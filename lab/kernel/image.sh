@@ -10,7 +10,7 @@ KVER=${1:-$(guest_kver)}
 M=/lib/modules/$KVER
 
 # What the guest needs. Extend these lists when a test needs more; the hash picks it up.
-MODULES=(virtio_pci virtio_blk dm-mod dm-bufio libcrc32c crc32c_generic dm-writeboost
+MODULES=(virtio_pci virtio_blk virtio_rng dm-mod dm-bufio libcrc32c crc32c_generic dm-writeboost
          dm-delay    # a slow backing disk for writeboost's stop-deadline test
          nfsd nfsv3 nfsv4 ext4)   # an NFS server, its own client over loopback, ext4 exports
 BINS=(/usr/bin/bash /usr/sbin/dmsetup /usr/sbin/blockdev /usr/bin/xmllint /usr/bin/kmod

@@ -115,7 +115,7 @@ trap 'log "interrupted"; exit 130' INT TERM HUP
 console=$work/console.log
 t=$(now)
 timeout --kill-after=10 "$timeout" qemu-system-x86_64 -accel tcg -smp 2 -m "$mem" \
-  -nographic -no-reboot -nic none \
+  -nographic -no-reboot -nic none -device virtio-rng-pci \
   -kernel "/boot/vmlinuz-$kver" -initrd "$work/initrd.img" \
   -append "console=ttyS0 quiet panic=-1" \
   "${drives[@]}" < /dev/null > "$console" 2>&1 9>&- &

@@ -47,9 +47,8 @@ syslogd -O "$OUT/messages"
 
 # 1. A clean node: nothing of NFS loaded by the harness. Then the export's own ext4.
 loaded nfsd && fail "nfsd preloaded by the harness"
-# The guest has no RNG device, so the kernel's RNG is not ready until someone blocks on
-# it; until then libuuid retries getrandom() for 1 s per UUID (mkfs.ext4: 4 s instead of
-# 0.2 s). One blocking read makes the kernel gather jitter entropy (about 1 s under TCG).
+# libuuid (mkfs.ext4) waits 1 s per UUID until the kernel's RNG is ready: the harness's
+# virtio-rng makes this read return at once.
 head -c 1 /dev/random > /dev/null
 ok "kernel RNG ready"
 mkfs.ext4 -q -F "$DEV" || fail "mkfs.ext4 $DEV"

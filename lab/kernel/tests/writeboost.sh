@@ -196,7 +196,6 @@ ra probe-unconfigured-stopped 7 monitor OCF_RESKEY_dirty_limit=lots
 # A filesystem on top, as in a flock: a stop while it is mounted is refused and names the
 # mount; once unmounted, stop flushes, and the filesystem mounts straight from the backing disk
 # with the file intact.
-head -c 1 /dev/random > /dev/null   # entropy for mke2fs's UUID (no rng device in the guest)
 ra start-for-fs 0 start
 mkfs.ext4 -q -F /dev/mapper/wb
 mkdir -p /mnt/wb
