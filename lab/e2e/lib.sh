@@ -76,7 +76,8 @@ fence() {
 }
 
 # history_says NODE REGEX: Pacemaker's own record of fencing NODE matches.
-history_says() { on n1 stonith_admin --history "$1" --verbose | grep -Eq "$2"; }
+# (grep -q must not end a pipe: under pipefail the writer's SIGPIPE would fail the check.)
+history_says() { grep -Eq "$2" <<<"$(on n1 stonith_admin --history "$1" --verbose)"; }
 
 cleanup() {
 	local rc=$?
