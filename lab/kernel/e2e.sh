@@ -81,5 +81,6 @@ for t in "$HERE"/tests/*.sh; do
     *)         run "$name" guest_test "$t" "$name";;
   esac
 done
-echo "$passed passed, $failed failed ($(elapsed "$t0")s)"
+echo "kernel tier: $(elapsed "$t0")s in all"
+echo "$passed passed, $failed failed"
 [ "$failed" = 0 ] && [ "$passed" -gt 0 ]
