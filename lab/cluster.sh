@@ -247,7 +247,11 @@ leftovers() {
 		found=1
 		for p in $(netns_pids "$ns"); do echo "leftover process $p: $(tr '\0' ' ' <"/proc/$p/cmdline")"; done
 	done
-	for p in $(pgrep -x 'corosync|pacemakerd|mosquitto' || true); do
+	while read -r _ mnt _; do
+		case $mnt in /run/netns/flock-* | "$BASE"/*) echo "leftover mount $mnt"; found=1 ;; esac
+	done </proc/mounts
+	# (pgrep matches names of at most 15 characters: one name per call.)
+	for p in $(for n in corosync pacemakerd mosquitto qemu-system-x86; do pgrep -x "$n"; done || true); do
 		echo "leftover process $p: $(tr '\0' ' ' <"/proc/$p/cmdline")"
 		found=1
 	done
