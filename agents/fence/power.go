@@ -99,27 +99,34 @@ func states(ctx context.Context, r *Request, dev Device) ([]State, []error) {
 		return st, errs
 	}
 	st := make([]State, len(r.Plugs))
-	errs := make([]error, len(r.Plugs))
-	var wg sync.WaitGroup
-	for i, plug := range r.Plugs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer recoverDevice(&errs[i]) // a panic here would exit 2: "off" to Pacemaker
-			st[i], errs[i] = dev.Status(ctx, plug)
-			r.Log.Debugf("plug %s: status %s (err %v)", plug, st[i], errs[i])
-		}()
-	}
-	wg.Wait()
+	errs := eachPlug(r.Plugs, func(i int, plug string) (err error) {
+		st[i], err = dev.Status(ctx, plug)
+		r.Log.Debugf("plug %s: status %s (err %v)", plug, st[i], err)
+		return err
+	})
 	return st, errs
 }
 
-// recoverDevice turns a device panic in a per-plug goroutine into that plug's error: Main cannot
-// recover panics of other goroutines, and an unrecovered one exits 2.
-func recoverDevice(err *error) {
-	if v := recover(); v != nil {
-		*err = fmt.Errorf("device panicked: %v", v)
+// eachPlug runs f for every plug at once and returns each plug's error. A device panic in f
+// becomes that plug's error: Main cannot recover panics of other goroutines, and an unrecovered
+// one exits 2, which means "off" to Pacemaker.
+func eachPlug(plugs []string, f func(i int, plug string) error) []error {
+	errs := make([]error, len(plugs))
+	var wg sync.WaitGroup
+	for i, plug := range plugs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if v := recover(); v != nil {
+					errs[i] = fmt.Errorf("device panicked: %v", v)
+				}
+			}()
+			errs[i] = f(i, plug)
+		}()
 	}
+	wg.Wait()
+	return errs
 }
 
 // fitBatch gives a Batch answer exactly one entry per plug: a nil or short error slice means no
@@ -193,20 +200,13 @@ func setAll(ctx context.Context, r *Request, dev Device, on bool) error {
 		}
 		return errors.Join(errs...)
 	}
-	errs := make([]error, len(r.Plugs))
-	var wg sync.WaitGroup
-	for i, plug := range r.Plugs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer recoverDevice(&errs[i])
-			r.Log.Debugf("plug %s: switching %s", plug, map[bool]string{true: "ON", false: "OFF"}[on])
-			if err := dev.SetPower(ctx, plug, on); err != nil {
-				errs[i] = fmt.Errorf("plug %s: %w", plug, err)
-			}
-		}()
-	}
-	wg.Wait()
+	errs := eachPlug(r.Plugs, func(_ int, plug string) error {
+		r.Log.Debugf("plug %s: switching %s", plug, map[bool]string{true: "ON", false: "OFF"}[on])
+		if err := dev.SetPower(ctx, plug, on); err != nil {
+			return fmt.Errorf("plug %s: %w", plug, err)
+		}
+		return nil
+	})
 	return errors.Join(errs...)
 }
 
