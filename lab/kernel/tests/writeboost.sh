@@ -160,13 +160,13 @@ want=$(head -c $((big << 20)) < <(yes "FLOCK-WB $n5") | md5sum | cut -d' ' -f1)
   fail "stop-after-deadline: the backing disk does not hold the data"
 
 # Writeback that cannot progress: the backing disk stops answering (suspended). Of two
-# depth-10 monitors, the second sees the same last written-back segment: degraded.
+# depth-10 monitors, the second sees the same last written-back segment: degraded. (The
+# fsync of the write flushed its segment to the cache, so both see it waiting; no pause needed.)
 T=(OCF_RESKEY_backing_dev=/dev/mapper/slow OCF_RESKEY_writeback_threshold=100)
 ra start-for-stall 0 start "${T[@]}"
 dmsetup suspend slow
 n6=$(nonce); write_pattern "$n6"
 ra monitor-depth10-before-stall 0 monitor $EVERY OCF_CHECK_LEVEL=10 "${T[@]}"
-sleep 2
 ra monitor-depth10-stalled 190 monitor $EVERY OCF_CHECK_LEVEL=10 "${T[@]}"
 case $REASON in "writeback not progressing"*) ;; *) fail "monitor-depth10-stalled: reason $REASON";; esac
 dmsetup resume slow
