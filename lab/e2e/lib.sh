@@ -68,6 +68,15 @@ expect_switches() {
 	[ "$got" = "$2" ] || { echo "plug $1 switched [$got], want [$2]"; since "$1"; return 1; }
 }
 
+# rebooted PLUG: since the mark the relay went off, was confirmed off, then went on.
+rebooted() { expect_switches "$1" "off on" && confirmed_before_on "$1"; }
+
+# unmoved PLUG...: none of these relays changed since the mark.
+unmoved() { local p; for p; do expect_switches "$p" "" || return; done; }
+
+# never_retained PLUG: no set command reached the plug as a retained message.
+never_retained() { ! grep -E 'mqtt-command .*/set .*retained=true' <<<"$(since "$1")"; }
+
 # fence NODE ACTION: stonith_admin from n1. Never the local node of a single-node lab: a cluster
 # that fences itself shuts down ("We were allegedly just fenced").
 fence() {

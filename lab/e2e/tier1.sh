@@ -39,9 +39,8 @@ step "both devices started (their monitor ran against plugs and broker)" \
 
 for p in node2-plug node3-plug node5-plug; do mark $p; done
 step "stonith_admin --reboot node2 (HTTP, 1.15-dev API)" fence node2 reboot
-step "  node2's plug: off, read back as off, then on" \
-	bash -c ". '$LAB/e2e/lib.sh'; expect_switches node2-plug 'off on' && confirmed_before_on node2-plug"
-step "  no other plug moved" expect_switches node3-plug ""
+step "  node2's plug: off, read back as off, then on" rebooted node2-plug
+step "  no other plug moved" unmoved node3-plug
 step "  Pacemaker's history: node2 rebooted" history_says node2 "reboot of node2 successful"
 
 mark node3-plug
@@ -52,10 +51,8 @@ step "stonith_admin --unfence node3 (on)" fence node3 unfence
 step "  node3's plug: on" expect_switches node3-plug "on"
 
 step "stonith_admin --reboot node5 (MQTT through mosquitto)" fence node5 reboot
-step "  node5's plug: off, state heard as off, then on" \
-	bash -c ". '$LAB/e2e/lib.sh'; expect_switches node5-plug 'off on' && confirmed_before_on node5-plug"
-step "  the set commands were never retained" \
-	bash -c ". '$LAB/e2e/lib.sh'; ! since node5-plug | grep -E 'mqtt-command .*/set .*retained=true'"
+step "  node5's plug: off, state heard as off, then on" rebooted node5-plug
+step "  the set commands were never retained" never_retained node5-plug
 
 step "stonith_admin --reboot node4 fails: its plug is dead" bash -c "! '$CL' exec n1 stonith_admin --reboot node4 --timeout 60"
 step "  and logged the agent's reason" grep -q "10.99.0.104:0: no route to the plug (host unreachable)" "$BASE/n1/log-pacemaker/pacemaker.log"

@@ -57,10 +57,9 @@ step "service group vdi (two resources) prefers n2" bash -c "
 step "vdi runs on n2" until_true 60 runs_on n2
 
 step "HTTP: n2's corosync dies; fenced, failed over, back" failover http
-step "  plug-n2 went off, was read back off, then on" \
-	bash -c ". '$LAB/e2e/lib.sh'; expect_switches plug-n2 'off on' && confirmed_before_on plug-n2"
+step "  plug-n2 went off, was read back off, then on" rebooted plug-n2
 step "  n2 lost power and got it back through its plug" grep -Eq "n2 power off" "$BASE/power.log"
-step "  no other plug moved" bash -c ". '$LAB/e2e/lib.sh'; expect_switches plug-n1 '' && expect_switches plug-n3 ''"
+step "  no other plug moved" unmoved plug-n1 plug-n3
 # fenced_by DEVICE: some node's pacemaker-fenced rebooted n2 through DEVICE at the controller's
 # request (the cluster's own decision, not a stonith_admin of ours).
 fenced_by() { grep -qh "'reboot' .* targeting n2 using $1 returned 0 | .* from pacemaker-controld" "$BASE"/n[13]/log-pacemaker/pacemaker.log; }
@@ -75,8 +74,7 @@ step "switch to a fence device over MQTT" bash -c "
 	'$CL' exec n1 pcs stonith delete fence-http"
 step "fence-mqtt started" until_true 30 bash -c "'$CL' exec n1 crm_mon -1 | grep -E 'fence-mqtt.*Started'"
 step "MQTT: n2's corosync dies; fenced, failed over, back" failover mqtt
-step "  plug-n2 went off, its state was heard off, then on" \
-	bash -c ". '$LAB/e2e/lib.sh'; expect_switches plug-n2 'off on' && confirmed_before_on plug-n2"
+step "  plug-n2 went off, its state was heard off, then on" rebooted plug-n2
 step "  the cluster itself fenced n2, with fence-mqtt" fenced_by fence-mqtt
 step "  n2 was fenced twice in all" bash -c "[ \$('$CL' exec n1 stonith_admin --history n2 --verbose | grep -c 'reboot of n2 successful') -ge 2 ]"
 echo "times (kill of n2's corosync to each event):"
