@@ -27,5 +27,5 @@ if [ -e "$policy" ]; then mv "$policy" "$policy.flock-saved"; fi
 trap restore EXIT
 printf '#!/bin/sh\nexit 101\n' > "$policy"
 chmod +x "$policy"
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt-get -o DPkg::Lock::Timeout=900 update -qq
+apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
