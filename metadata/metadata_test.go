@@ -15,7 +15,7 @@ var schemas = map[string][]string{
 }
 
 // ocfSchemas validate every OCF agent's meta-data.
-var ocfSchemas = []string{"/usr/share/pcs/data/ocf-1.1.rng", "../agents/ocf/testdata/ra-api-1.1.rng"}
+var ocfSchemas = []string{"/usr/share/pcs/data/ocf-1.1.rng", "../agents/ocf/ocftest/ra-api-1.1.rng"}
 
 func TestGoldenMetadataValidates(t *testing.T) {
 	if _, err := exec.LookPath("xmllint"); err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/isard-vdi/flock-agents/agents/ocf/ocftest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -13,7 +14,7 @@ import (
 // TestLifecycle walks the idempotency rules ocf-tester and Pacemaker rely on (SPEC11): a probe
 // and a monitor of a stopped resource say 7, start and stop succeed twice, stop never says 7.
 func TestLifecycle(t *testing.T) {
-	state := []string{"OCF_RESKEY_state=" + filepath.Join(stateDir(t), "s")}
+	state := []string{"OCF_RESKEY_state=" + filepath.Join(ocftest.StateDir(t), "s")}
 	recurring := append([]string{"OCF_RESKEY_CRM_meta_interval=10000"}, state...)
 	steps := []struct {
 		action string
@@ -36,17 +37,17 @@ func TestLifecycle(t *testing.T) {
 	}
 	for i, s := range steps {
 		o := runAgent(t, "example", s.env, s.action)
-		require.Equal(t, s.want, o.code, "step %d: %s\n%s", i, s.action, o.stderr)
-		assert.Zero(t, o.reasons, "step %d: %s gave an exit reason: %s", i, s.action, o.reason)
+		require.Equal(t, s.want, o.Code, "step %d: %s\n%s", i, s.action, o.Stderr)
+		assert.Zero(t, o.Reasons, "step %d: %s gave an exit reason: %s", i, s.action, o.Reason)
 	}
 }
 
 // TestExitCodes drives every exit path through the real binary.
 func TestExitCodes(t *testing.T) {
-	dir := stateDir(t)
+	dir := ocftest.StateDir(t)
 	state := "OCF_RESKEY_state=" + filepath.Join(dir, "s")
 	running := "OCF_RESKEY_state=" + filepath.Join(dir, "running")
-	require.Equal(t, 0, runAgent(t, "example", []string{running}, "start").code)
+	require.Equal(t, 0, runAgent(t, "example", []string{running}, "start").Code)
 
 	cases := []struct {
 		name   string
@@ -80,16 +81,16 @@ func TestExitCodes(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			o := runAgent(t, c.agent, c.env, c.action)
-			assert.Equal(t, c.code, o.code, "stderr:\n%s", o.stderr)
+			assert.Equal(t, c.code, o.Code, "stderr:\n%s", o.Stderr)
 			if c.reason == "" {
-				assert.Zero(t, o.reasons, "unexpected exit reason %q", o.reason)
+				assert.Zero(t, o.Reasons, "unexpected exit reason %q", o.Reason)
 			} else {
-				assert.Contains(t, o.reason, c.reason)
-				assert.Equal(t, 1, o.reasons, "one exit reason, printed once")
+				assert.Contains(t, o.Reason, c.reason)
+				assert.Equal(t, 1, o.Reasons, "one exit reason, printed once")
 			}
 			if c.code == 3 {
-				assert.Empty(t, o.stdout)
-				assert.Contains(t, o.stderr, "usage: "+c.agent+" {start|stop|monitor")
+				assert.Empty(t, o.Stdout)
+				assert.Contains(t, o.Stderr, "usage: "+c.agent+" {start|stop|monitor")
 			}
 		})
 	}
@@ -98,63 +99,63 @@ func TestExitCodes(t *testing.T) {
 // TestNoAction prints the usage on stderr and exits 3; usage itself succeeds on stdout.
 func TestNoAction(t *testing.T) {
 	o := runAgent(t, "example", nil)
-	assert.Equal(t, 3, o.code)
-	assert.Contains(t, o.stderr, "usage: example {start|stop|monitor|reload-agent|meta-data|validate-all|usage}")
-	assert.Equal(t, "no action given", o.reason)
+	assert.Equal(t, 3, o.Code)
+	assert.Contains(t, o.Stderr, "usage: example {start|stop|monitor|reload-agent|meta-data|validate-all|usage}")
+	assert.Equal(t, "no action given", o.Reason)
 
 	o = runAgent(t, "example", nil, "usage")
-	assert.Equal(t, 0, o.code)
-	assert.Contains(t, o.stdout, "usage: example")
+	assert.Equal(t, 0, o.Code)
+	assert.Contains(t, o.Stdout, "usage: example")
 }
 
 // TestSecretsNeverShow: neither a handler's text nor a type error may reveal a secret.
 func TestSecretsNeverShow(t *testing.T) {
-	state := "OCF_RESKEY_state=" + filepath.Join(stateDir(t), "s")
+	state := "OCF_RESKEY_state=" + filepath.Join(ocftest.StateDir(t), "s")
 	o := runAgent(t, "example", []string{state, "OCF_RESKEY_mode=fail", "OCF_RESKEY_password=hunter2-secret", "HA_debug=1"}, "start")
-	assert.Equal(t, 1, o.code)
-	assert.Contains(t, o.reason, "<redacted>")
-	assert.NotContains(t, o.stderr, "hunter2-secret")
+	assert.Equal(t, 1, o.Code)
+	assert.Contains(t, o.Reason, "<redacted>")
+	assert.NotContains(t, o.Stderr, "hunter2-secret")
 
 	o = runAgent(t, "example", []string{state, "OCF_RESKEY_pin=12x34"}, "validate-all")
-	assert.Equal(t, 6, o.code)
-	assert.Equal(t, "parameter pin: has an invalid value", o.reason)
-	assert.NotContains(t, o.stderr, "12x34")
+	assert.Equal(t, 6, o.Code)
+	assert.Equal(t, "parameter pin: has an invalid value", o.Reason)
+	assert.NotContains(t, o.Stderr, "12x34")
 }
 
 // TestExitReasonIsOneShortLine: Pacemaker keeps one line of 128 bytes; we cut it ourselves.
 func TestExitReasonIsOneShortLine(t *testing.T) {
-	state := "OCF_RESKEY_state=" + filepath.Join(stateDir(t), "s")
+	state := "OCF_RESKEY_state=" + filepath.Join(ocftest.StateDir(t), "s")
 	o := runAgent(t, "example", []string{state, "OCF_RESKEY_mode=long"}, "start")
-	assert.Equal(t, 1, o.code)
-	assert.LessOrEqual(t, len(o.reason), maxReason)
-	assert.True(t, strings.HasSuffix(o.reason, "…"), o.reason)
-	assert.True(t, utf8.ValidString(o.reason))
-	assert.True(t, strings.HasPrefix(o.reason, "a very long multi-line reason a very long"), o.reason)
+	assert.Equal(t, 1, o.Code)
+	assert.LessOrEqual(t, len(o.Reason), maxReason)
+	assert.True(t, strings.HasSuffix(o.Reason, "…"), o.Reason)
+	assert.True(t, utf8.ValidString(o.Reason))
+	assert.True(t, strings.HasPrefix(o.Reason, "a very long multi-line reason a very long"), o.Reason)
 }
 
 // TestDeadline: with a 3s operation timeout the handler's context ends early enough for the
 // agent to exit 1 with a reason of its own before Pacemaker would kill it. Asserted on the
 // outcome, not on wall time.
 func TestDeadline(t *testing.T) {
-	state := "OCF_RESKEY_state=" + filepath.Join(stateDir(t), "s")
+	state := "OCF_RESKEY_state=" + filepath.Join(ocftest.StateDir(t), "s")
 	for _, c := range []struct{ mode, reason string }{
 		{"hang", "start timed out after 1.5s of its 3s operation timeout: waiting for the device: context deadline exceeded"},
 		{"stuck", "start timed out after 1.5s of its 3s operation timeout: the start handler did not return"},
 	} {
 		t.Run(c.mode, func(t *testing.T) {
 			o := runAgent(t, "example", []string{state, "OCF_RESKEY_mode=" + c.mode, "OCF_RESKEY_CRM_meta_timeout=3000"}, "start")
-			assert.Equal(t, 1, o.code, o.stderr)
-			assert.Contains(t, o.reason, c.reason)
+			assert.Equal(t, 1, o.Code, o.Stderr)
+			assert.Contains(t, o.Reason, c.reason)
 		})
 	}
 }
 
 // TestBadConfigOnStopAndProbe: the decisions the package documentation explains.
 func TestBadConfigOnStopAndProbe(t *testing.T) {
-	dir := stateDir(t)
+	dir := ocftest.StateDir(t)
 	stopped := "OCF_RESKEY_state=" + filepath.Join(dir, "stopped")
 	running := "OCF_RESKEY_state=" + filepath.Join(dir, "running")
-	require.Equal(t, 0, runAgent(t, "example", []string{running}, "start").code)
+	require.Equal(t, 0, runAgent(t, "example", []string{running}, "start").Code)
 	bad := "OCF_RESKEY_count=abc"
 
 	cases := []struct {
@@ -175,11 +176,11 @@ func TestBadConfigOnStopAndProbe(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			o := runAgent(t, c.agent, c.env, c.action)
-			assert.Equal(t, c.code, o.code, o.stderr)
+			assert.Equal(t, c.code, o.Code, o.Stderr)
 			if c.reason == "" {
-				assert.Zero(t, o.reasons, o.reason)
+				assert.Zero(t, o.Reasons, o.Reason)
 			} else {
-				assert.Contains(t, o.reason, c.reason)
+				assert.Contains(t, o.Reason, c.reason)
 			}
 		})
 	}

@@ -4,16 +4,15 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/isard-vdi/flock-agents/agents/ocf/ocftest"
 	"github.com/isard-vdi/flock-agents/agents/param"
 )
 
@@ -127,7 +126,7 @@ func exReload(r *Request) error {
 }
 
 // TestMain makes the test binary double as the agents: copied under the name "example" or
-// "plain" (see agentDir) it runs that agent, so the tests drive the real process protocol —
+// "plain" (see agent) it runs that agent, so the tests drive the real process protocol —
 // argv, environment, exit status, stderr — exactly as Pacemaker, crm_resource and ocf-tester do.
 func TestMain(m *testing.M) {
 	switch base := filepath.Base(os.Args[0]); {
@@ -136,114 +135,32 @@ func TestMain(m *testing.M) {
 	case strings.HasPrefix(base, "plain"):
 		os.Exit(Main(plain))
 	}
-	code := m.Run()
-	if agentPath != "" {
-		os.RemoveAll(agentPath)
-	}
-	os.Exit(code)
+	os.Exit(ocftest.Main(m))
 }
 
-var (
-	agentOnce sync.Once
-	agentPath string
-	agentErr  error
-)
+var agentsOnce sync.Once
 
-// agentDir returns a world-readable directory holding the agents "example" and "plain", made
-// once per test binary and removed by TestMain: nobody must be able to run them, as ocf-tester
-// and the unprivileged tests do, which t.TempDir's 0700 parents would forbid.
-func agentDir(t *testing.T) string {
+// agent returns the path of the named agent ("example" or "plain"): a copy of the test binary
+// in ocftest's world-readable directory.
+func agent(t *testing.T, name string) string {
 	t.Helper()
-	agentOnce.Do(func() {
-		var self, dir string
-		if self, agentErr = os.Executable(); agentErr != nil {
-			return
+	agentsOnce.Do(func() {
+		self, err := os.Executable()
+		if err != nil {
+			t.Fatal(err)
 		}
-		if dir, agentErr = os.MkdirTemp("", "ocf-agents-"); agentErr != nil {
-			return
+		for _, n := range []string{"example", "plain"} {
+			ocftest.Copy(t, self, n)
 		}
-		if agentErr = os.Chmod(dir, 0o755); agentErr != nil {
-			return
-		}
-		for _, name := range []string{"example", "plain"} {
-			if agentErr = copyFile(self, filepath.Join(dir, name)); agentErr != nil {
-				return
-			}
-		}
-		agentPath = dir
 	})
-	if agentErr != nil {
-		t.Fatalf("preparing the agent binaries: %v", agentErr)
-	}
-	return agentPath
+	return filepath.Join(ocftest.Dir(t), name)
 }
 
-func copyFile(from, to string) error {
-	in, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o755)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
+// pacemakerEnv is what pacemaker-execd gives the example agent.
+var pacemakerEnv = ocftest.Env("t1", "example")
 
-// stateDir is a directory for state files that the agents, possibly run as nobody, can use.
-func stateDir(t *testing.T) string {
+// runAgent runs the named agent with argv [agent, args...] and pacemaker-execd's env plus env.
+func runAgent(t *testing.T, name string, env []string, args ...string) ocftest.Outcome {
 	t.Helper()
-	dir := t.TempDir()
-	if err := os.Chmod(dir, 0o777); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-// outcome is what a run of an agent binary produced.
-type outcome struct {
-	code           int
-	stdout, stderr string
-	reason         string // the last exit reason, as Pacemaker reads it
-	reasons        int
-}
-
-// pacemakerEnv is what pacemaker-execd gives an agent (lab notes §A.6), less what varies.
-var pacemakerEnv = []string{
-	"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", "OCF_ROOT=/usr/lib/ocf",
-	"OCF_RA_VERSION_MAJOR=1", "OCF_RA_VERSION_MINOR=1", "OCF_EXIT_REASON_PREFIX=ocf-exit-reason:",
-	"OCF_RESOURCE_INSTANCE=t1", "OCF_RESOURCE_PROVIDER=flock", "OCF_RESKEY_crm_feature_set=3.16.1",
-	"OCF_RESKEY_CRM_meta_timeout=20000", "HA_logfacility=none",
-}
-
-// runAgent runs the named agent with argv [agent, args...] and pacemakerEnv plus env.
-func runAgent(t *testing.T, agent string, env []string, args ...string) outcome {
-	t.Helper()
-	cmd := exec.Command(filepath.Join(agentDir(t), agent), args...)
-	cmd.Env = append(append([]string{"OCF_RESOURCE_TYPE=" + agent}, pacemakerEnv...), env...)
-	cmd.Stdin = nil // /dev/null, as under pacemaker-execd
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	var ee *exec.ExitError
-	o := outcome{stdout: out.String(), stderr: errb.String()}
-	switch {
-	case err == nil:
-	case errors.As(err, &ee) && ee.ExitCode() >= 0:
-		o.code = ee.ExitCode()
-	default:
-		t.Fatalf("running %s %v: %v", agent, args, err)
-	}
-	for _, l := range strings.Split(o.stderr, "\n") {
-		if i := strings.LastIndex(l, "ocf-exit-reason:"); i >= 0 {
-			o.reason = l[i+len("ocf-exit-reason:"):]
-			o.reasons++
-		}
-	}
-	return o
+	return ocftest.Run(t, agent(t, name), append(ocftest.Env("t1", name), env...), args...)
 }

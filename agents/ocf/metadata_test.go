@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/isard-vdi/flock-agents/agents/ocf/ocftest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -25,19 +26,19 @@ func TestMetaDataGolden(t *testing.T) {
 	assert.Equal(t, string(want), got, "go test ./agents/ocf/ -run Golden -update rewrites it")
 }
 
-// TestMetaDataValidates checks the binary's meta-data against the official OCF 1.1 RNG (a copy
-// in testdata) and pcs's RNG, which decides whether `pcs resource create` can use the agent.
+// TestMetaDataValidates checks the binary's meta-data against the official OCF 1.1 RNG (ocftest
+// carries a copy) and pcs's RNG, which decides whether `pcs resource create` can use the agent.
 func TestMetaDataValidates(t *testing.T) {
 	if _, err := exec.LookPath("xmllint"); err != nil {
 		t.Skip("xmllint not installed (libxml2-utils)")
 	}
 	o := runAgent(t, "example", nil, "meta-data")
-	require.Equal(t, 0, o.code, o.stderr)
-	assert.Empty(t, o.stderr, "meta-data writes nothing but the XML")
+	require.Equal(t, 0, o.Code, o.Stderr)
+	assert.Empty(t, o.Stderr, "meta-data writes nothing but the XML")
 	file := filepath.Join(t.TempDir(), "example.xml")
-	require.NoError(t, os.WriteFile(file, []byte(o.stdout), 0o644))
+	require.NoError(t, os.WriteFile(file, []byte(o.Stdout), 0o644))
 
-	for _, rng := range []string{filepath.Join("testdata", "ra-api-1.1.rng"), "/usr/share/pcs/data/ocf-1.1.rng"} {
+	for _, rng := range []string{ocftest.RNGFile(t), "/usr/share/pcs/data/ocf-1.1.rng"} {
 		t.Run(filepath.Base(rng), func(t *testing.T) {
 			if _, err := os.Stat(rng); err != nil {
 				t.Skipf("%s not installed (pcs)", rng)

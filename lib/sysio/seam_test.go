@@ -13,7 +13,8 @@ import (
 
 // The seam is only worth something if nothing bypasses it: an agent that opens a socket or runs
 // a program on its own cannot be recorded or replayed. The world side (the simulator and its
-// plug emulator) and tests are exempt.
+// plug emulator), tests and test-helper packages (a directory named *test, which only tests may
+// import: TestHelpersOnlyInTests) are exempt.
 var forbiddenImports = map[string]bool{
 	"os/exec": true, "net/http": true, "github.com/eclipse/paho.mqtt.golang": true, "io/ioutil": true,
 }
@@ -33,7 +34,8 @@ func TestNothingBypassesTheSeam(t *testing.T) {
 		rel, _ := filepath.Rel(root, path)
 		if d.IsDir() {
 			switch {
-			case rel == "lib/sysio", rel == "simulator", d.Name() == "testdata", strings.HasPrefix(d.Name(), "."):
+			case rel == "lib/sysio", rel == "simulator", d.Name() == "testdata", strings.HasPrefix(d.Name(), "."),
+				isTestHelper(rel):
 				return filepath.SkipDir
 			}
 			return nil
@@ -69,5 +71,53 @@ func TestNothingBypassesTheSeam(t *testing.T) {
 	}
 	if checked < 10 {
 		t.Fatalf("checked only %d files: is the walk rooted at the module?", checked)
+	}
+}
+
+// isTestHelper tells a test-helper package by its directory name.
+func isTestHelper(rel string) bool { return strings.HasSuffix(filepath.Base(rel), "test") }
+
+// TestHelpersOnlyInTests: a test-helper package may bypass the seam only because no agent links
+// it; an import from a non-test file would put os/exec into a binary unseen.
+func TestHelpersOnlyInTests(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	helpers := 0
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		if d.IsDir() {
+			if isTestHelper(rel) {
+				helpers++
+			}
+			if d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".") && rel != "." {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") || isTestHelper(filepath.Dir(rel)) {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if isTestHelper(p) && strings.HasPrefix(p, "github.com/isard-vdi/flock-agents/") {
+				t.Errorf("%s imports the test helper %s", rel, p)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if helpers == 0 {
+		t.Fatal("found no test-helper package: is the walk rooted at the module?")
 	}
 }
