@@ -1,66 +1,87 @@
 package fence
 
 import (
-	"errors"
 	"fmt"
-	"io"
+	"strconv"
 	"strings"
 
 	"github.com/isard-vdi/flock-agents/agents/param"
-	"github.com/urfave/cli/v2"
 )
 
-// urfave/cli answers -h/--help itself, before any action runs and even with HideHelp, so our
-// own help option never reached Run and -h printed nothing. Switch its help flag off.
-func init() { cli.HelpFlag = nil }
-
-// parseArgs reads getopt-style options (-o status, --action=status, -vvv) into canonical names.
+// parseArgs reads getopt-style options (-o status, -ostatus, --action=status, -vvv) into
+// canonical names. It is written out rather than built on a flag library: the one we had
+// (urfave/cli) brought text/template, whose reflection keeps every exported method of the
+// binary alive, 2.3 MB of fence_espurna's 10, and set up its flag set before the first byte.
+// As Go's flag package, a long name takes one dash or two and a boolean takes "=false".
 func parseArgs(args []string, decls []param.Param) (input, error) {
 	in := input{raw: map[string]string{}}
-	var flags []cli.Flag
-	verbose := 0
-	for _, d := range decls {
-		long := strings.ReplaceAll(d.Name, "_", "-")
-		var aliases []string
+	byName := map[string]*param.Param{}
+	for i := range decls {
+		d := &decls[i]
+		byName[strings.ReplaceAll(d.Name, "_", "-")] = d
 		if d.Getopt != "" {
-			aliases = []string{d.Getopt}
-		}
-		switch {
-		case d.Name == "verbose":
-			flags = append(flags, &cli.BoolFlag{Name: long, Aliases: aliases, Count: &verbose})
-		case d.Kind == param.Boolean && d.ValueName == "":
-			flags = append(flags, &cli.BoolFlag{Name: long, Aliases: aliases})
-		default:
-			flags = append(flags, &cli.StringFlag{Name: long, Aliases: aliases})
+			byName[d.Getopt] = d
 		}
 	}
-	app := &cli.App{
-		Flags: flags, HideHelp: true, HideVersion: true, Writer: io.Discard, ErrWriter: io.Discard,
-		UseShortOptionHandling: true,
-		OnUsageError:           func(_ *cli.Context, err error, _ bool) error { return err },
-		ExitErrHandler:         func(*cli.Context, error) {},
-		Action: func(c *cli.Context) error {
-			for _, d := range decls {
-				long := strings.ReplaceAll(d.Name, "_", "-")
-				if !c.IsSet(long) {
-					continue
-				}
-				if d.Kind == param.Boolean && d.ValueName == "" {
-					// The flag parser accepts --ssl-insecure=false: honour the value, do not
-					// read it as "given, so on".
-					in.raw[d.Name] = map[bool]string{true: "1", false: "0"}[c.Bool(long)]
-				} else {
-					in.raw[d.Name] = c.String(long)
+	verbose := 0
+	// set records one option; value is nil for a flag given without "=".
+	set := func(d *param.Param, spelled string, value *string) error {
+		if d.Name == "verbose" && value == nil {
+			verbose++
+		}
+		if d.Kind == param.Boolean && d.ValueName == "" {
+			b := true
+			if value != nil {
+				var err error
+				if b, err = strconv.ParseBool(*value); err != nil {
+					return fmt.Errorf("Parser error: invalid boolean value %q for -%s", *value, spelled)
 				}
 			}
-			if c.Args().Len() > 0 {
-				in.warnings = append(in.warnings, fmt.Sprintf("Parse error: Ignoring extra arguments %q", c.Args().Slice()))
-			}
+			// --ssl-insecure=false is honoured, not read as "given, so on".
+			in.raw[d.Name] = map[bool]string{true: "1", false: "0"}[b]
 			return nil
-		},
+		}
+		in.raw[d.Name] = *value
+		return nil
 	}
-	if err := app.Run(append([]string{"agent"}, args...)); err != nil {
-		return in, usageError(err)
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			i++
+			if i < len(args) {
+				in.warnings = append(in.warnings, fmt.Sprintf("Parse error: Ignoring extra arguments %q", args[i:]))
+			}
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			in.warnings = append(in.warnings, fmt.Sprintf("Parse error: Ignoring extra arguments %q", args[i:]))
+			break
+		}
+		name := strings.TrimPrefix(a[1:], "-")
+		var value *string
+		if k, v, ok := strings.Cut(name, "="); ok {
+			name, value = k, &v
+		}
+		d := byName[name]
+		if name == "" || strings.HasPrefix(name, "-") || (d == nil && a[1] == '-') {
+			return in, fmt.Errorf("Parser error: option -%s is not recognized", name)
+		}
+		if d == nil { // a cluster of short options: -vvv, -ostatus
+			if err := shortCluster(a[1:], byName, set, &args, &i); err != nil {
+				return in, err
+			}
+			continue
+		}
+		if value == nil && !(d.Kind == param.Boolean && d.ValueName == "") {
+			if i+1 >= len(args) {
+				return in, fmt.Errorf("Parser error: option -%s requires an argument", name)
+			}
+			i++
+			value = &args[i]
+		}
+		if err := set(d, name, value); err != nil {
+			return in, err
+		}
 	}
 	in.verbose = verbose
 	if verbose > 0 {
@@ -71,14 +92,30 @@ func parseArgs(args []string, decls []param.Param) (input, error) {
 	return in, nil
 }
 
-// usageError turns urfave's messages into getopt's terse ones.
-func usageError(err error) error {
-	msg := err.Error()
-	if f, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
-		return fmt.Errorf("Parser error: option %s is not recognized", f)
+// shortCluster reads -vvv or -ostatus: single-letter flags, the first one that takes a value
+// taking the rest of the word (or, at its end, the next argument) as getopt does.
+func shortCluster(word string, byName map[string]*param.Param, set func(*param.Param, string, *string) error, args *[]string, i *int) error {
+	for j := 0; j < len(word); j++ {
+		c := word[j : j+1]
+		d := byName[c]
+		if d == nil || d.Getopt != c {
+			return fmt.Errorf("Parser error: option -%s is not recognized", c)
+		}
+		if d.Kind == param.Boolean && d.ValueName == "" {
+			if err := set(d, c, nil); err != nil {
+				return err
+			}
+			continue
+		}
+		v := word[j+1:]
+		if v == "" {
+			if *i+1 >= len(*args) {
+				return fmt.Errorf("Parser error: option -%s requires an argument", c)
+			}
+			*i++
+			v = (*args)[*i]
+		}
+		return set(d, c, &v)
 	}
-	if f, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
-		return fmt.Errorf("Parser error: option %s requires an argument", f)
-	}
-	return errors.New("Parser error: " + msg)
+	return nil
 }
