@@ -31,12 +31,14 @@ var plugCommand = &cli.Command{
 		&cli.BoolFlag{Name: "on", Usage: "relay on at start"},
 		&cli.Float64Flag{Name: "load", Value: 100, Usage: "watts the node draws when powered"},
 		&cli.DurationFlag{Name: "report-every", Usage: "power meter report period (0: real time)"},
+		&cli.DurationFlag{Name: "latency", Usage: "delay every HTTP answer by this much (a WiFi round trip)"},
 		&cli.StringFlag{Name: "on-switch", Usage: "program run as PROG on|off whenever the load gains or loses power (the lab boots or kills a node)"},
 		&cli.StringFlag{Name: "timeline", Usage: "keep the timeline so far in `FILE`, rewritten after every event (the lab reads it live)"},
 	},
 	Action: func(c *cli.Context) error {
 		cfg := plug.Config{Name: c.String("name"), Dialect: plug.Dialect(c.String("dialect")), APIKey: c.String("apikey"),
-			InitialOn: c.Bool("on"), LoadWatts: c.Float64("load"), ReportEvery: c.Duration("report-every")}
+			InitialOn: c.Bool("on"), LoadWatts: c.Float64("load"), ReportEvery: c.Duration("report-every"),
+			Latency: c.Duration("latency")}
 		if b := c.String("mqtt-broker"); b != "" {
 			cfg.MQTT = &plug.MQTTConfig{Broker: b, JSON: c.Bool("mqtt-json"),
 				Username: c.String("mqtt-user"), Password: c.String("mqtt-password")}
