@@ -13,7 +13,7 @@ FENCE   := fence_espurna
 OCF     := $(notdir $(wildcard ocf-writeboost ocf-flock-nfs ocf-isard))
 BINS    := $(BIN)/fence_espurna $(BIN)/flock-sim $(addprefix $(BIN)/,$(OCF))
 
-.PHONY: all build install uninstall test check deps vet fuzz replay metadata metadata-check demo bench clean lab-up lab-down e2e e2e-kernel e2e-writeboost
+.PHONY: all build install uninstall test check deps vet fuzz replay metadata metadata-check demo bench bench-doc clean lab-up lab-down e2e e2e-kernel e2e-writeboost
 
 all: build
 
@@ -101,9 +101,14 @@ e2e-writeboost: build
 demo: deps build
 	$(BIN)/flock-sim demo --agent $(BIN)/fence_espurna
 
+# Whole-process figures against anchors measured in the same run (simulator/bench/figures.go),
+# the Go benchmarks, and the guest's writeboost monitor; bench-doc writes docs/benchmarks.md.
 bench: deps build
+	$(GO) run ./simulator/bench -bin $(BIN)
 	$(GO) test -run=XXX -bench=. -benchmem ./...
 	lab/kernel/bench-writeboost.sh
+bench-doc: deps build
+	lab/bench-doc.sh
 
 clean:
 	rm -rf $(BIN)
