@@ -18,11 +18,12 @@ type World struct {
 	MQTT  MQTTDialer
 	Files Files
 	Clock Clock
+	DM    DeviceMapper
 }
 
 // Real returns the world of this machine.
 func Real() World {
-	return World{Exec: realExec{}, HTTP: newRealHTTP(), MQTT: realMQTT{}, Files: realFiles{}, Clock: realClock{}}
+	return World{Exec: realExec{}, HTTP: newRealHTTP(), MQTT: realMQTT{}, Files: realFiles{}, Clock: realClock{}, DM: realDM{}}
 }
 
 // Proc is one run of an agent binary: how it was invoked, its standard streams and its world.

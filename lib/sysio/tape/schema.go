@@ -69,8 +69,14 @@ var specs = sync.OnceValue(func() map[string]opSpec {
 			oneOf: []string{"mode", "error"}},
 		"files readdir": {op: "s", answer: map[string]string{"names": "s*", "error": "ks"}, oneOf: []string{"names", "error"}},
 		"clock sleep":   {op: "d", answer: okAnswer, oneOf: okOrErr},
+		"dm info":       dmSpec,
+		"dm table":      dmSpec,
+		"dm status":     dmSpec,
 	}
 })
+
+var dmSpec = opSpec{op: "s", answer: map[string]string{"dev": "v", "open": "i", "event": "i", "state": "s*", "uuid": "s",
+	"target": "iiss", "error": "ks"}, oneOf: []string{"dev", "error"}}
 
 var netKinds = []string{string(sysio.NetTimeout), string(sysio.NetRefused), string(sysio.NetReset), string(sysio.NetUnreachable),
 	string(sysio.NetTLS), string(sysio.NetDNS), string(sysio.NetAuth), string(sysio.NetOther)}
@@ -82,6 +88,7 @@ var errKinds = map[string][]string{
 	"exec":  {"not-found", "permission", "deadline", "canceled", "other"},
 	"files": {"not-exist", "permission", "other"},
 	"clock": {"deadline", "canceled", "other"},
+	"dm":    {"no-device", "no-control", "permission", "other"},
 }
 
 var (
@@ -90,7 +97,7 @@ var (
 	httpChRe  = lazyRegexp(`^http \S+$`)
 	majMinRe  = lazyRegexp(`^[0-9]+:[0-9]+$`)
 	octalRe   = lazyRegexp(`^0[0-7]{3,4}$`)
-	repeating = map[string]bool{"header": true, "env": true}
+	repeating = map[string]bool{"header": true, "env": true, "target": true}
 )
 
 func specOf(e Exchange) (opSpec, error) {
@@ -110,7 +117,7 @@ func specOf(e Exchange) (opSpec, error) {
 
 func validChannel(ch string) bool {
 	switch {
-	case ch == "exec" || ch == "files" || ch == "clock":
+	case ch == "exec" || ch == "files" || ch == "clock" || ch == "dm":
 		return true
 	case strings.HasPrefix(ch, "http "):
 		return httpChRe().MatchString(ch) && isBare(ch[5:])
@@ -121,7 +128,7 @@ func validChannel(ch string) bool {
 
 func validateExchange(e Exchange) error {
 	if !validChannel(e.Channel) {
-		return errors.New("unknown channel (want http HOST:PORT, http unix:PATH, mqtt BROKER #N, exec, files or clock)")
+		return errors.New("unknown channel (want http HOST:PORT, http unix:PATH, mqtt BROKER #N, exec, files, clock or dm)")
 	}
 	if len(e.Ask) == 0 {
 		return errors.New("no question (> lines)")
