@@ -82,10 +82,12 @@ func Run(a *Agent, p *sysio.Proc) int {
 		log.Warnf("%s", w)
 	}
 	work, margin := budget(inv.timeout)
-	ctx, cancel := context.WithTimeout(context.Background(), work)
+	// On the world's clock: in replay the budget runs out where it did in the recording.
+	deadline := p.Clock.Now().Add(work)
+	ctx, cancel := p.Clock.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	r := &Request{Ctx: ctx, P: p, Log: log, Action: canonical, Probe: inv.probe, Interval: inv.interval,
-		Depth: inv.depth, Instance: inv.instance, Timeout: inv.timeout, deadline: p.Clock.Now().Add(work)}
+		Depth: inv.depth, Instance: inv.instance, Timeout: inv.timeout, deadline: deadline}
 	log.Debugf("%s: instance %q, interval %s, depth %d, timeout %s (handler budget %s)",
 		canonical, inv.instance, inv.interval, inv.depth, inv.timeout, work)
 

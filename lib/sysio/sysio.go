@@ -77,11 +77,18 @@ type Clock interface {
 	Now() time.Time
 	// Sleep waits d or until ctx is done, whichever comes first, and returns ctx.Err() then.
 	Sleep(ctx context.Context, d time.Duration) error
+	// WithDeadline is context.WithDeadline on this clock: in replay the context expires when
+	// virtual time passes t, so a deadline met in the recording is met at the same point.
+	WithDeadline(parent context.Context, t time.Time) (context.Context, context.CancelFunc)
 }
 
 type realClock struct{}
 
 func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) WithDeadline(parent context.Context, t time.Time) (context.Context, context.CancelFunc) {
+	return context.WithDeadline(parent, t)
+}
 
 func (realClock) Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
