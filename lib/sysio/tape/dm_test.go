@@ -68,6 +68,20 @@ func TestDMRecordReplay(t *testing.T) {
 	assert.Contains(t, v.Got.Stdout, "Suspended:true")
 }
 
+// A derived tape changes a table as a human writes it, dmsetup's way.
+func TestDMMutateTable(t *testing.T) {
+	tp, _ := record(t, dmAgent, invocation{args: []string{"dmagent"}}, sysio.World{DM: kernelDM{}, Clock: &fakeClock{now: time.Now()}})
+	body := "0 524288 writeboost 254:16 254:48\n"
+	m, err := tp.Mutate(2, Mutation{Body: &body})
+	require.NoError(t, err)
+	assert.Contains(t, tapeText(t, m), "> table wb\n< dev 253:2\n< open 1\n< event 3\n< state live\n< uuid flock-wb\n< target 0 524288 writeboost \"254:16 254:48\"\n\n")
+	v := replay(t, m, dmAgent)
+	assert.Contains(t, v.Got.Stdout, "Targets:[{Start:0 Length:524288 Type:writeboost Params:254:16 254:48}]")
+	bad := "0 x zero\n"
+	_, err = tp.Mutate(2, Mutation{Body: &bad})
+	assert.ErrorContains(t, err, "not a number of sectors")
+}
+
 func TestDMSchema(t *testing.T) {
 	base := "flock-tape 1\nagent a\nstart 2025-06-01T10:00:00.000Z\nargv a\n\nexchange 1 +0.000s dm\n> status wb\n%s\n\noutcome +0.001s\nexit 0\n"
 	for answer, ok := range map[string]bool{
