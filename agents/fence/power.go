@@ -141,6 +141,16 @@ func fitBatch(n int, st []State, errs []error) ([]State, []error) {
 // errUnknown: a plug answered but could not say whether it is on or off.
 var errUnknown = errors.New("state is unknown; Unable to obtain correct plug status")
 
+// unknownReason is a device's account of why a plug's state is unknown.
+type unknownReason struct{ msg string }
+
+func (u unknownReason) Error() string      { return "state is unknown: " + u.msg }
+func (unknownReason) Is(target error) bool { return target == errUnknown }
+
+// Unknownf is a device's error for a plug whose state it cannot tell: never off, and no reason
+// to stop a fence (off switches and confirms), yet status fails with this reason.
+func Unknownf(format string, a ...any) error { return unknownReason{fmt.Sprintf(format, a...)} }
+
 // combined is fence-agents' multi-plug status: off only if every plug is off, on if any is on;
 // an unreadable or unknown plug is a failure, never "off".
 func combined(ctx context.Context, r *Request, dev Device) (State, error) {
