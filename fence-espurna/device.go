@@ -80,6 +80,9 @@ func (d *device) connect(ctx context.Context) error {
 	if !ok {
 		host = broker
 	}
+	if _, h, ok := strings.Cut(host, "@"); ok {
+		host = h // user-info (paho takes credentials there) is never printed
+	}
 	login := v.Duration("login_timeout")
 	if login <= 0 {
 		login = 5 * time.Second

@@ -226,7 +226,7 @@ func TestArgv(t *testing.T) {
 		r = argv(t, "-o", "status", "-n", "1", "--state-file", d.Path, "--ssl", "--ssl=0", "--status-error=false")
 		require.Equal(t, 0, r.Code, r)
 		assert.False(t, d.last(t).SSL)
-		r = argv(t, "-o", "status", "-n", "1", "--state-file", d.Path, "--ssl=true", "-q=false")
+		r = argv(t, "-o", "status", "-n", "1", "--state-file", d.Path, "--ssl=true", "-q")
 		require.Equal(t, 0, r.Code, r)
 		assert.True(t, d.last(t).SSL)
 	})
