@@ -14,7 +14,7 @@ func (d *device) relays(ctx context.Context, plugs []espurna.Plug) ([]fence.Stat
 	st := make([]fence.State, len(plugs))
 	errs := make([]error, len(plugs))
 	if d.mqtt == nil {
-		byHost(plugs, func(i int, p espurna.Plug) {
+		panics := byHost(plugs, func(i int, p espurna.Plug) {
 			on, err := d.http.Relay(ctx, p)
 			if err != nil {
 				errs[i] = fmt.Errorf("%s: %s", p, explain(err, d.http.Timeout))
@@ -22,6 +22,11 @@ func (d *device) relays(ctx context.Context, plugs []espurna.Plug) ([]fence.Stat
 			}
 			st[i] = map[bool]fence.State{true: fence.On, false: fence.Off}[on]
 		})
+		for i, err := range panics {
+			if err != nil {
+				st[i], errs[i] = fence.Unknown, err
+			}
+		}
 		return st, errs
 	}
 	roots, ids := d.topics(plugs)
@@ -73,11 +78,16 @@ func (d *device) topics(plugs []espurna.Plug) ([]string, []int) {
 func (d *device) set(ctx context.Context, plugs []espurna.Plug, on bool) []error {
 	errs := make([]error, len(plugs))
 	if d.mqtt == nil {
-		byHost(plugs, func(i int, p espurna.Plug) {
+		panics := byHost(plugs, func(i int, p espurna.Plug) {
 			if err := d.http.SetRelay(ctx, p, on); err != nil {
 				errs[i] = fmt.Errorf("%s: %s", p, explain(err, d.http.Timeout))
 			}
 		})
+		for i, err := range panics {
+			if err != nil {
+				errs[i] = err
+			}
+		}
 		return errs
 	}
 	roots, _ := d.topics(plugs)

@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/isard-vdi/flock-agents/lib/safego"
 )
 
 // act runs one device action; the returned error is the one-line reason of a failure.
@@ -107,26 +108,10 @@ func states(ctx context.Context, r *Request, dev Device) ([]State, []error) {
 	return st, errs
 }
 
-// eachPlug runs f for every plug at once and returns each plug's error. A device panic in f
-// becomes that plug's error: Main cannot recover panics of other goroutines, and an unrecovered
-// one exits 2, which means "off" to Pacemaker.
+// eachPlug runs f for every plug at once and returns each plug's error; a device panic in f
+// becomes that plug's error (safego), never the runtime's exit 2, which means "off".
 func eachPlug(plugs []string, f func(i int, plug string) error) []error {
-	errs := make([]error, len(plugs))
-	var wg sync.WaitGroup
-	for i, plug := range plugs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				if v := recover(); v != nil {
-					errs[i] = fmt.Errorf("device panicked: %v", v)
-				}
-			}()
-			errs[i] = f(i, plug)
-		}()
-	}
-	wg.Wait()
-	return errs
+	return safego.Each(len(plugs), func(i int) error { return f(i, plugs[i]) })
 }
 
 // fitBatch gives a Batch answer exactly one entry per plug: a nil or short error slice means no
