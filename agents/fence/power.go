@@ -55,6 +55,7 @@ func act(ctx context.Context, a *Agent, r *Request) (int, error) {
 			fmt.Fprintln(r.Proc.Stdout, "Success: Already ON")
 			return ExitOK, nil
 		}
+		// fencing.py (master, 2026): on makes 1+retry_on attempts, reboot's on half retry_on.
 		if err := switchAll(ctx, r, dev, true, 1+int(r.Values.Int("retry_on"))); err != nil {
 			return ExitFailed, err
 		}
