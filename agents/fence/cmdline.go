@@ -2,120 +2,159 @@ package fence
 
 import (
 	"fmt"
-	"strconv"
+	"net/url"
 	"strings"
 
 	"github.com/isard-vdi/flock-agents/agents/param"
 )
 
-// parseArgs reads getopt-style options (-o status, -ostatus, --action=status, -vvv) into
-// canonical names. It is written out rather than built on a flag library: the one we had
-// (urfave/cli) brought text/template, whose reflection keeps every exported method of the
-// binary alive, 2.3 MB of fence_espurna's 10, and set up its flag set before the first byte.
-// As Go's flag package, a long name takes one dash or two and a boolean takes "=false".
+// parseArgs reads options as fence-agents' getopt.gnu_getopt does: words that are not options
+// do not end option parsing (they are skipped, so `stray -o status` is a status), "--" does;
+// -pVALUE, -p VALUE, -vpVALUE clusters, --name=VALUE, --name VALUE and unique prefixes of long
+// names. Every value given to a secret option is collected before anything can be printed,
+// even when parsing fails, and no error or warning repeats a value.
 func parseArgs(args []string, decls []param.Param) (input, error) {
 	in := input{raw: map[string]string{}}
-	byName := map[string]*param.Param{}
-	for i := range decls {
-		d := &decls[i]
-		byName[strings.ReplaceAll(d.Name, "_", "-")] = d
-		if d.Getopt != "" {
-			byName[d.Getopt] = d
+	long := map[string]param.Param{}
+	short := map[byte]param.Param{}
+	for _, d := range decls {
+		long[strings.ReplaceAll(d.Name, "_", "-")] = d
+		if len(d.Getopt) == 1 {
+			short[d.Getopt[0]] = d
 		}
 	}
-	verbose := 0
-	// set records one option; value is nil for a flag given without "=".
-	set := func(d *param.Param, spelled string, value *string) error {
-		if d.Name == "verbose" && value == nil {
-			verbose++
+	var first error
+	fail := func(err error) {
+		if first == nil {
+			first = err
 		}
-		if d.Kind == param.Boolean && d.ValueName == "" {
-			b := true
-			if value != nil {
-				var err error
-				if b, err = strconv.ParseBool(*value); err != nil {
-					return fmt.Errorf("Parser error: invalid boolean value %q for -%s", *value, spelled)
-				}
-			}
-			// --ssl-insecure=false is honoured, not read as "given, so on".
-			in.raw[d.Name] = map[bool]string{true: "1", false: "0"}[b]
-			return nil
-		}
-		in.raw[d.Name] = *value
-		return nil
 	}
+	set := func(d param.Param, v string) {
+		if d.Secret {
+			in.secrets = append(in.secrets, v)
+		}
+		in.secrets = append(in.secrets, urlSecrets(v)...)
+		in.raw[d.Name] = v
+	}
+	extra := 0
 	for i := 0; i < len(args); i++ {
 		a := args[i]
-		if a == "--" {
-			i++
-			if i < len(args) {
-				in.warnings = append(in.warnings, fmt.Sprintf("Parse error: Ignoring extra arguments %q", args[i:]))
+		switch {
+		case a == "--":
+			extra += len(args) - i - 1
+			i = len(args)
+		case strings.HasPrefix(a, "--"):
+			name, v, hasV := strings.Cut(a[2:], "=")
+			d, err := lookupLong(long, name)
+			if err != nil {
+				fail(err)
+				if hasV {
+					in.secrets = append(in.secrets, v) // an unknown option's value may be a secret
+				}
+				continue
 			}
-			break
-		}
-		if len(a) < 2 || a[0] != '-' {
-			in.warnings = append(in.warnings, fmt.Sprintf("Parse error: Ignoring extra arguments %q", args[i:]))
-			break
-		}
-		name := strings.TrimPrefix(a[1:], "-")
-		var value *string
-		if k, v, ok := strings.Cut(name, "="); ok {
-			name, value = k, &v
-		}
-		d := byName[name]
-		if name == "" || strings.HasPrefix(name, "-") || (d == nil && a[1] == '-') {
-			return in, fmt.Errorf("Parser error: option -%s is not recognized", name)
-		}
-		if d == nil { // a cluster of short options: -vvv, -ostatus
-			if err := shortCluster(a[1:], byName, set, &args, &i); err != nil {
-				return in, err
+			switch {
+			case takesNoValue(d) && hasV:
+				b, ok := param.ParseBool(v)
+				if !ok {
+					fail(fmt.Errorf("Parser error: option --%s takes no argument", name))
+					continue
+				}
+				in.raw[d.Name] = map[bool]string{true: "1", false: "0"}[b]
+			case takesNoValue(d):
+				flag(&in, d)
+			case hasV:
+				set(d, v)
+			case i+1 < len(args):
+				i++
+				set(d, args[i])
+			default:
+				fail(fmt.Errorf("Parser error: option --%s requires an argument", name))
 			}
-			continue
-		}
-		if value == nil && !(d.Kind == param.Boolean && d.ValueName == "") {
-			if i+1 >= len(args) {
-				return in, fmt.Errorf("Parser error: option -%s requires an argument", name)
+		case strings.HasPrefix(a, "-") && len(a) > 1:
+			for j := 1; j < len(a); j++ {
+				d, ok := short[a[j]]
+				if !ok {
+					fail(fmt.Errorf("Parser error: option -%c is not recognized", a[j]))
+					in.secrets = append(in.secrets, a[j+1:]) // what follows may be its value
+					break
+				}
+				if takesNoValue(d) {
+					flag(&in, d)
+					continue
+				}
+				switch {
+				case j+1 < len(a):
+					set(d, a[j+1:])
+				case i+1 < len(args):
+					i++
+					set(d, args[i])
+				default:
+					fail(fmt.Errorf("Parser error: option -%c requires an argument", a[j]))
+				}
+				break
 			}
-			i++
-			value = &args[i]
-		}
-		if err := set(d, name, value); err != nil {
-			return in, err
+		default:
+			extra++ // gnu_getopt leaves it for the program, which ignores it
 		}
 	}
-	in.verbose = verbose
-	if verbose > 0 {
+	if extra > 0 {
+		// Never the words themselves: one may be a secret given to an option we do not know.
+		in.warnings = append(in.warnings, fmt.Sprintf("Parse error: Ignoring %d extra argument(s)", extra))
+	}
+	if in.verbose > 0 {
 		if _, ok := in.raw["verbose_level"]; !ok {
-			in.raw["verbose_level"] = fmt.Sprint(verbose)
+			in.raw["verbose_level"] = fmt.Sprint(in.verbose)
 		}
 	}
-	return in, nil
+	return in, first
 }
 
-// shortCluster reads -vvv or -ostatus: single-letter flags, the first one that takes a value
-// taking the rest of the word (or, at its end, the next argument) as getopt does.
-func shortCluster(word string, byName map[string]*param.Param, set func(*param.Param, string, *string) error, args *[]string, i *int) error {
-	for j := 0; j < len(word); j++ {
-		c := word[j : j+1]
-		d := byName[c]
-		if d == nil || d.Getopt != c {
-			return fmt.Errorf("Parser error: option -%s is not recognized", c)
-		}
-		if d.Kind == param.Boolean && d.ValueName == "" {
-			if err := set(d, c, nil); err != nil {
-				return err
-			}
-			continue
-		}
-		v := word[j+1:]
-		if v == "" {
-			if *i+1 >= len(*args) {
-				return fmt.Errorf("Parser error: option -%s requires an argument", c)
-			}
-			*i++
-			v = (*args)[*i]
-		}
-		return set(d, c, &v)
+func takesNoValue(d param.Param) bool { return d.Kind == param.Boolean && d.ValueName == "" }
+
+// flag records a boolean option given without a value; -v counts.
+func flag(in *input, d param.Param) {
+	in.raw[d.Name] = "1"
+	if d.Name == "verbose" {
+		in.verbose++
 	}
-	return nil
+}
+
+// lookupLong finds a long option by its name or, as getopt does, a unique prefix of it.
+func lookupLong(long map[string]param.Param, name string) (param.Param, error) {
+	if d, ok := long[name]; ok {
+		return d, nil
+	}
+	var found []param.Param
+	for n, d := range long {
+		if name != "" && strings.HasPrefix(n, name) {
+			found = append(found, d)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		return param.Param{}, fmt.Errorf("Parser error: option --%s is not recognized", name)
+	}
+	return param.Param{}, fmt.Errorf("Parser error: option --%s is not a unique prefix", name)
+}
+
+// urlSecrets returns the user-info of a URL value (tcp://user:pw@broker): never printed.
+func urlSecrets(v string) []string {
+	_, rest, ok := strings.Cut(v, "://")
+	if !ok {
+		return nil
+	}
+	info, _, ok := strings.Cut(rest, "@")
+	if !ok || strings.ContainsAny(info, "/") {
+		return nil
+	}
+	out := []string{info}
+	if u, err := url.Parse(v); err == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok {
+			out = append(out, pw)
+		}
+	}
+	return out
 }
