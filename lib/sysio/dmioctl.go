@@ -85,7 +85,8 @@ func (realDM) Query(ctx context.Context, q DMQuery) (DMReply, error) {
 	}
 	fd, err := unix.Open(dmControl, unix.O_RDWR|unix.O_CLOEXEC, 0)
 	if err != nil {
-		if errors.Is(err, syscall.ENOENT) {
+		// No node, or a node without its driver (dm-mod not loaded): no control either way.
+		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ENODEV) || errors.Is(err, syscall.ENXIO) {
 			return DMReply{}, ErrDMNoControl
 		}
 		return DMReply{}, &os.PathError{Op: "open", Path: dmControl, Err: err}

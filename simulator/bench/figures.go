@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/isard-vdi/flock-agents/simulator/plug"
 )
 
 // The one place where what the bench measures is declared: anchors (peers and the process
@@ -49,11 +51,13 @@ func (s setup) cmds() map[string]cmd {
 	fence := func(lines ...string) cmd {
 		return cmd{argv: []string{filepath.Join(s.bin, "fence_espurna")}, env: env, stdin: strings.Join(lines, "\n") + "\n"}
 	}
-	var farm []string
-	for i := range s.plugs {
-		farm = append(farm, fmt.Sprintf("node%d=127.0.0.%d", i+1, 101+i))
+	farm := func(base int) string {
+		var plugs []string
+		for i := range s.plugs {
+			plugs = append(plugs, fmt.Sprintf("node%d=127.0.0.%d", i+1, base+i))
+		}
+		return "plugs=" + strings.Join(plugs, " ")
 	}
-	plugs := "plugs=" + strings.Join(farm, " ")
 	net := []string{"ipport=" + s.plugPort, "apikey=" + benchKey}
 	dummyState := "OCF_RESKEY_state=" + filepath.Join(s.stateDir, "dummy.state") // never created: stopped
 	wb := filepath.Join(s.bin, "ocf-writeboost")
@@ -73,9 +77,12 @@ func (s setup) cmds() map[string]cmd {
 		"writeboost validate-all":      {argv: []string{wb, "validate-all"}, env: wbEnv},
 		"writeboost monitor (stopped)": {argv: []string{wb, "monitor"}, env: wbEnv, want: 7},
 	}
-	for _, v := range []string{"auto", "rest"} {
-		c["list-status api_version="+v] = fence(append(net, "action=list-status", plugs, "api_version="+v)...)
-		c["monitor api_version="+v] = fence(append(net, "action=monitor", plugs, "api_version="+v)...)
+	for _, f := range farms {
+		for _, v := range []string{"auto", string(f.dialect)} {
+			for _, a := range []string{"list-status", "monitor"} {
+				c[farmCmd(a, f.dialect, v)] = fence(append(net, "action="+a, farm(f.base), "api_version="+v)...)
+			}
+		}
 	}
 	return c
 }
@@ -94,15 +101,23 @@ func (s setup) figures() []figure {
 		figure{name: "writeboost monitor (stopped)", ours: "writeboost monitor (stopped)", anchor: "Dummy monitor (stopped)", max: 1},
 	)
 	n, lat := s.plugs, s.latency
-	for _, a := range []string{"list-status", "monitor"} {
-		for _, v := range []string{"auto", "rest"} {
-			k := a + " api_version=" + v
-			f = append(f, figure{name: fmt.Sprintf("%s, %d plugs", k, n), ours: k,
-				anchor: fmt.Sprintf("%d × %v, one plug at a time", n, lat), fixed: time.Duration(n) * lat, max: 0.2})
+	for _, fm := range farms {
+		for _, a := range []string{"list-status", "monitor"} {
+			for _, v := range []string{"auto", string(fm.dialect)} {
+				k := farmCmd(a, fm.dialect, v)
+				f = append(f, figure{name: fmt.Sprintf("%s, %d plugs", k, n), ours: k,
+					anchor: fmt.Sprintf("%d × %v, one plug at a time", n, lat), fixed: time.Duration(n) * lat, max: 0.2})
+			}
 		}
 	}
 	return f
 }
+
+func farmCmd(action string, d plug.Dialect, api string) string {
+	return fmt.Sprintf("%s, %s firmware, api_version=%s", action, firmware[d], api)
+}
+
+var firmware = map[plug.Dialect]string{plug.V2: "1.15-dev", plug.Rest: "1.14"}
 
 // binaries whose size the issue bounds (stripped, as make build makes them).
 func (s setup) binaries() []binary {

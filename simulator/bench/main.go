@@ -49,11 +49,11 @@ func run(bin string, rounds, plugs int, latency time.Duration) error {
 		return fmt.Errorf("building the floor binary: %v: %s", err, out)
 	}
 	os.WriteFile(filepath.Join(tmp, "fence_dummy.status"), []byte("on"), 0o644)
-	farm, port, err := startFarm(plugs, latency)
+	stop, port, err := startFarms(plugs, latency)
 	if err != nil {
 		return err
 	}
-	defer farm.Close()
+	defer stop()
 	s.plugPort = port
 	solo := plug.New(plug.Config{APIKey: benchKey, InitialOn: true, LoadWatts: 100})
 	defer solo.Close()
@@ -113,17 +113,41 @@ func asked(r, max float64) string {
 	return fmt.Sprintf("≤ %.2g: **not met**", max)
 }
 
-// startFarm runs n emulated plugs on 127.0.0.101… with one port, as a flock's plugs share theirs.
-func startFarm(n int, latency time.Duration) (*plug.Farm, string, error) {
-	ln, err := net.Listen("tcp", plug.FarmIP(0)+":0")
+// farms are the emulated plug farms, by firmware: every plug listens on 127.0.0.(base+i) and
+// one port, as a flock's plugs share theirs.
+var farms = []struct {
+	dialect plug.Dialect
+	base    int
+}{{plug.V2, 101}, {plug.Rest, 151}}
+
+// startFarms runs n plugs of each farm, every answer delayed by latency, and returns the port.
+func startFarms(n int, latency time.Duration) (func(), string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.101:0")
 	if err != nil {
 		return nil, "", err
 	}
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	ln.Close()
-	p, _ := strconv.Atoi(port)
-	farm, err := plug.NewFarm(n, p, func(int) plug.Config {
-		return plug.Config{APIKey: benchKey, InitialOn: true, LoadWatts: 100, FloodChanges: -1, Latency: latency}
-	})
-	return farm, port, err
+	var plugs []*plug.Plug
+	stop := func() {
+		for _, p := range plugs {
+			p.Close()
+		}
+	}
+	for _, f := range farms {
+		for i := range n {
+			ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:%s", f.base+i, port))
+			if err != nil {
+				stop()
+				return nil, "", err
+			}
+			p := plug.New(plug.Config{Dialect: f.dialect, APIKey: benchKey, InitialOn: true, LoadWatts: 100, FloodChanges: -1, Latency: latency})
+			if err := p.Start(ln); err != nil {
+				stop()
+				return nil, "", err
+			}
+			plugs = append(plugs, p)
+		}
+	}
+	return stop, port, nil
 }
