@@ -128,16 +128,21 @@ func parseDMReply(buf []byte, targets bool) (DMReply, error) {
 	if !targets {
 		return r, nil
 	}
-	data := buf[min(int(hdr.Data_start), len(buf)):min(int(hdr.Data_size), len(buf))]
+	start := min(int(hdr.Data_start), len(buf))
+	data := buf[start:max(start, min(int(hdr.Data_size), len(buf)))]
 	off := 0
-	for range hdr.Target_count {
-		if off < 0 || off+unix.SizeofDmTargetSpec > len(data) {
+	for i := range hdr.Target_count {
+		if off+unix.SizeofDmTargetSpec > len(data) {
 			return DMReply{}, errors.New("device-mapper: truncated target list")
 		}
 		spec := (*unix.DmTargetSpec)(unsafe.Pointer(&data[off]))
 		r.Targets = append(r.Targets, DMTarget{Start: spec.Sector_start, Length: spec.Length,
 			Type: cString(spec.Target_type[:]), Params: cString(data[off+unix.SizeofDmTargetSpec:])})
-		off = int(spec.Next)
+		if next := int(spec.Next); next > off || i+1 == hdr.Target_count {
+			off = next
+		} else {
+			return DMReply{}, errors.New("device-mapper: target list goes backwards")
+		}
 	}
 	return r, nil
 }

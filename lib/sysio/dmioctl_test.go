@@ -58,3 +58,14 @@ func TestParseDMReply(t *testing.T) {
 	_, err = parseDMReply(buf, true)
 	assert.Error(t, err)
 }
+
+// FuzzParseDMReply: whatever the kernel's buffer holds (counts, offsets, unterminated strings),
+// reading it never panics.
+func FuzzParseDMReply(f *testing.F) {
+	f.Add(kernelReply([]DMTarget{{Start: 0, Length: 8, Type: "zero", Params: "a b"}}, 1, 0)[:1024])
+	f.Fuzz(func(t *testing.T, b []byte) {
+		buf := make([]byte, 16<<10)
+		copy(buf, b)
+		_, _ = parseDMReply(buf, true)
+	})
+}
