@@ -1,8 +1,8 @@
 // Package sysio is the single seam through which every agent exchanges bytes with the world:
 // programs it runs, HTTP and MQTT peers, files it reads or writes, the kernel's device-mapper
-// ioctls, and the clock. Agents get a
-// World explicitly and never reach the OS on their own, so that lib/sysio/tape can record a real
-// run and replay it later with the tape standing in for the world.
+// ioctls, and the clock. Agents get a World explicitly and never reach the OS on their own, so
+// that lib/sysio/tape can record a real run and replay it later with the tape standing in for
+// the world.
 package sysio
 
 import (
