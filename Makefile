@@ -13,7 +13,7 @@ FENCE   := fence_espurna
 OCF     := $(notdir $(wildcard ocf-writeboost ocf-flock-nfs ocf-isard))
 BINS    := $(BIN)/fence_espurna $(BIN)/flock-sim $(addprefix $(BIN)/,$(OCF))
 
-.PHONY: all build install uninstall test check deps vet fuzz replay metadata metadata-check demo bench clean lab-up lab-down e2e e2e-kernel e2e-writeboost
+.PHONY: all build install uninstall test check deps vet fuzz replay metadata metadata-check demo bench bench-doc clean lab-up lab-down e2e e2e-kernel e2e-writeboost
 
 all: build
 
@@ -94,16 +94,21 @@ e2e: deps build
 # Tier 3 (lab/kernel/README.md): a real Debian kernel under qemu, for dm-writeboost and nfsd.
 e2e-kernel: build
 	lab/kernel/e2e.sh
-# Only the writeboost tests of tier 3; lab/kernel/record-writeboost-tapes.sh re-records its tapes.
+# Only the writeboost tests of tier 3 (writeboost-nofork: the monitor spawns nothing); lab/kernel/record-writeboost-tapes.sh re-records its tapes.
 e2e-writeboost: build
-	lab/kernel/e2e.sh writeboost writeboost-crash.host
+	lab/kernel/e2e.sh writeboost writeboost-crash.host writeboost-nofork.host
 
 demo: deps build
 	$(BIN)/flock-sim demo --agent $(BIN)/fence_espurna
 
+# Whole-process figures against anchors measured in the same run (simulator/bench/figures.go),
+# the Go benchmarks, and the guest's writeboost monitor; bench-doc writes docs/benchmarks.md.
 bench: deps build
+	$(GO) run ./simulator/bench -bin $(BIN)
 	$(GO) test -run=XXX -bench=. -benchmem ./...
 	lab/kernel/bench-writeboost.sh
+bench-doc: deps build
+	lab/bench-doc.sh
 
 clean:
 	rm -rf $(BIN)

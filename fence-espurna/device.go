@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/isard-vdi/flock-agents/agents/fence"
 	"github.com/isard-vdi/flock-agents/lib/espurna"
+	"github.com/isard-vdi/flock-agents/lib/safego"
 	"github.com/isard-vdi/flock-agents/lib/sysio"
 )
 
@@ -79,6 +79,9 @@ func (d *device) connect(ctx context.Context) error {
 	_, host, ok := strings.Cut(broker, "://")
 	if !ok {
 		host = broker
+	}
+	if _, h, ok := strings.Cut(host, "@"); ok {
+		host = h // user-info (paho takes credentials there) is never printed
 	}
 	login := v.Duration("login_timeout")
 	if login <= 0 {
@@ -169,8 +172,9 @@ func (d *device) SetAll(ctx context.Context, names []string, on bool) []error {
 }
 
 // byHost runs f for each host's plugs: hosts concurrently, one host's relays in order, so
-// requests to one plug never race each other (and a tape of them replays).
-func byHost(plugs []espurna.Plug, f func(i int, p espurna.Plug)) {
+// requests to one plug never race each other (and a tape of them replays). It returns, per
+// plug, the panic that stopped its host's goroutine, if any.
+func byHost(plugs []espurna.Plug, f func(i int, p espurna.Plug)) []error {
 	hosts := map[string][]int{}
 	var order []string
 	for i, p := range plugs {
@@ -179,15 +183,19 @@ func byHost(plugs []espurna.Plug, f func(i int, p espurna.Plug)) {
 		}
 		hosts[p.Host] = append(hosts[p.Host], i)
 	}
-	var wg sync.WaitGroup
-	for _, h := range order {
-		wg.Add(1)
-		go func(idx []int) {
-			defer wg.Done()
-			for _, i := range idx {
-				f(i, plugs[i])
+	perHost := safego.Each(len(order), func(h int) error {
+		for _, i := range hosts[order[h]] {
+			f(i, plugs[i])
+		}
+		return nil
+	})
+	out := make([]error, len(plugs))
+	for h, err := range perHost {
+		for _, i := range hosts[order[h]] {
+			if err != nil {
+				out[i] = fmt.Errorf("%s: %w", plugs[i], err)
 			}
-		}(hosts[h])
+		}
 	}
-	wg.Wait()
+	return out
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/isard-vdi/flock-agents/agents/fence"
@@ -41,13 +42,25 @@ func validate(r *fence.Request) error {
 	if v.String("transport") == "mqtt" && v.String("mqtt_broker") == "" {
 		return errors.New("transport=mqtt needs mqtt_broker (e.g. tcp://broker.lan:1883)")
 	}
-	if _, err := resolve(r, r.Plugs); err != nil {
+	all, err := resolve(r, r.Plugs)
+	if err != nil {
 		return err
 	}
 	inv := parseInventory(v.String("plugs"))
-	for _, a := range inv.order {
-		if _, err := espurna.ParsePlug(a, v.String("ip"), hostOffset(v)); err != nil {
-			return fmt.Errorf("plugs: %v", err)
+	for _, entry := range inv.order {
+		for _, a := range strings.Split(entry, ",") { // a dual-PSU node lists several plugs
+			p, err := espurna.ParsePlug(a, v.String("ip"), hostOffset(v))
+			if err != nil {
+				return fmt.Errorf("plugs: %v", err)
+			}
+			all = append(all, p)
+		}
+	}
+	if v.String("transport") == "mqtt" && !strings.Contains(v.String("mqtt_topic"), "{host}") {
+		for _, p := range all {
+			if p.Host != all[0].Host {
+				return fmt.Errorf("mqtt_topic %q has no {host}, so plugs %s and %s would read one topic: put {host} in it", v.String("mqtt_topic"), all[0].Host, p.Host)
+			}
 		}
 	}
 	return nil

@@ -34,11 +34,14 @@ func (d *device) List(ctx context.Context) ([]fence.Outlet, error) {
 func (d *device) Monitor(ctx context.Context) error {
 	outlets, err := d.List(ctx)
 	if err != nil {
-		if d.mqtt != nil || d.r.Values.String("ip") == "" || hostOffset(d.r.Values) {
-			d.r.Log.Infof("monitor: no plugs configured to check (set plugs= for a deeper check)")
-			return nil
+		// Failing would stop the stonith device and leave the cluster unable to fence with a
+		// configuration that can: say loudly what was not checked instead.
+		if d.mqtt != nil {
+			d.r.Log.Warnf("monitor checked the broker only: no plug is configured to check (set plugs=, e.g. plugs=\"node1=plug1.lan node2=plug2.lan\")")
+		} else {
+			d.r.Log.Warnf("monitor checked nothing: %v", err)
 		}
-		return err
+		return nil
 	}
 	names := make([]string, len(outlets))
 	for i, o := range outlets {

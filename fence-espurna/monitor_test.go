@@ -35,9 +35,31 @@ func TestMonitorAsPacemakerSendsIt(t *testing.T) {
 		args := append(base, kv("ip", ip), kv("ipport", deadPort), "plug_addressing=host-offset")
 		r := run(t, nil, append(args, "action=monitor")...)
 		require.Equal(t, 0, r.code, r.stderr)
+		require.Contains(t, r.stderr, "WARNING: monitor checked nothing: nothing to list")
 		expectFailed(t, run(t, nil, append(args, "action=list")...), "ip is a base address")
 	})
+	t.Run("neither ip nor plugs", func(t *testing.T) {
+		r := run(t, nil, append(base, "action=monitor")...)
+		require.Equal(t, 0, r.code, r.stderr)
+		require.Contains(t, r.stderr, "WARNING: monitor checked nothing: nothing to list: set plugs")
+	})
+	// A dual-PSU node lists both plugs: validate accepts it, list-status and monitor read both.
+	t.Run("dual PSU inventory", func(t *testing.T) {
+		two := kv("plugs", "node1="+ip+","+ip+":1")
+		r := run(t, nil, append(base, "action=validate-all", kv("ipport", port), two)...)
+		require.Equal(t, 0, r.code, r.stderr)
+		expectFailed(t, run(t, nil, append(base, "action=monitor", kv("ipport", port), two)...), ip+":1: the plug answered HTTP 404")
+	})
 	require.Empty(t, httpRequests(p, "PUT", "POST"), "monitor must never switch anything")
+}
+
+// One topic for several plugs would make every plug read the first one's relay.
+func TestMQTTTopicWithoutHost(t *testing.T) {
+	r := run(t, nil, "action=validate-all", "transport=mqtt", "mqtt_broker=tcp://127.0.0.1:1", "mqtt_topic=flock/plug",
+		"port=a.lan,b.lan")
+	expectFailed(t, r, "has no {host}")
+	r = run(t, nil, "action=validate-all", "transport=mqtt", "mqtt_broker=tcp://127.0.0.1:1", "mqtt_topic=flock/plug", "port=a.lan")
+	require.Equal(t, 0, r.code, r.stderr)
 }
 
 func httpRequests(p *plug.Plug, methods ...string) []plug.Event {

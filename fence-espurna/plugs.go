@@ -37,7 +37,8 @@ func resolve(r *fence.Request, names []string) ([]espurna.Plug, error) {
 	inv := parseInventory(r.Values.String("plugs"))
 	out := make([]espurna.Plug, 0, len(names))
 	for _, n := range names {
-		addrs := []string{n}
+		// A node alias, or an entry of list (a dual-PSU node's plugs joined by commas).
+		addrs := strings.Split(n, ",")
 		if a, ok := inv.addr[n]; ok {
 			addrs = strings.Split(a, ",")
 		}

@@ -14,7 +14,7 @@ func (d *device) relays(ctx context.Context, plugs []espurna.Plug) ([]fence.Stat
 	st := make([]fence.State, len(plugs))
 	errs := make([]error, len(plugs))
 	if d.mqtt == nil {
-		byHost(plugs, func(i int, p espurna.Plug) {
+		panics := byHost(plugs, func(i int, p espurna.Plug) {
 			on, err := d.http.Relay(ctx, p)
 			if err != nil {
 				errs[i] = fmt.Errorf("%s: %s", p, explain(err, d.http.Timeout))
@@ -22,6 +22,11 @@ func (d *device) relays(ctx context.Context, plugs []espurna.Plug) ([]fence.Stat
 			}
 			st[i] = map[bool]fence.State{true: fence.On, false: fence.Off}[on]
 		})
+		for i, err := range panics {
+			if err != nil {
+				st[i], errs[i] = fence.Unknown, err
+			}
+		}
 		return st, errs
 	}
 	roots, ids := d.topics(plugs)
@@ -33,18 +38,30 @@ func (d *device) relays(ctx context.Context, plugs []espurna.Plug) ([]fence.Stat
 		return st, errs
 	}
 	for i, p := range plugs {
-		switch k := known[i]; {
-		case !d.mqtt.Heard(roots[i]):
-			errs[i] = fmt.Errorf("%s: nothing on %s/status within %s: wrong mqtt_topic, or the plug is not connected to this broker", p, roots[i], d.mqtt.Wait)
-		case !k.Online:
-			errs[i] = fmt.Errorf("%s: the plug is offline (its last will on %s/status says 0)", p, roots[i])
-		case k.State == nil:
-			st[i] = fence.Unknown // awaiting the plug's report after our command
-		default:
-			st[i] = map[bool]fence.State{true: fence.On, false: fence.Off}[*k.State]
+		if errs[i] = d.absent(p, roots[i]); errs[i] != nil {
+			continue
 		}
+		if k := known[i].State; k != nil {
+			st[i] = map[bool]fence.State{true: fence.On, false: fence.Off}[*k]
+			continue
+		}
+		// Firmware up to 1.14.1 answers no query: an unchanged relay speaks only at its
+		// heartbeat (300 s), and a plug gone without its will is just as silent.
+		errs[i] = fence.Unknownf("%s: no live report on %s/relay/%d within %s of asking (retained state is not evidence; firmware before 1.15 answers no MQTT query: read it over HTTP with ip)",
+			p, roots[i], ids[i], d.mqtt.Wait)
 	}
 	return st, errs
+}
+
+// absent says why a plug cannot take a command: it never spoke, or its will says it is gone.
+func (d *device) absent(p espurna.Plug, root string) error {
+	switch online, heard := d.mqtt.Online(root); {
+	case !heard:
+		return fmt.Errorf("%s: nothing on %s/status within %s: wrong mqtt_topic, or the plug is not connected to this broker", p, root, d.mqtt.Wait)
+	case !online:
+		return fmt.Errorf("%s: the plug is offline (its last will on %s/status says 0)", p, root)
+	}
+	return nil
 }
 
 func (d *device) topics(plugs []espurna.Plug) ([]string, []int) {
@@ -61,17 +78,27 @@ func (d *device) topics(plugs []espurna.Plug) ([]string, []int) {
 func (d *device) set(ctx context.Context, plugs []espurna.Plug, on bool) []error {
 	errs := make([]error, len(plugs))
 	if d.mqtt == nil {
-		byHost(plugs, func(i int, p espurna.Plug) {
+		panics := byHost(plugs, func(i int, p espurna.Plug) {
 			if err := d.http.SetRelay(ctx, p, on); err != nil {
 				errs[i] = fmt.Errorf("%s: %s", p, explain(err, d.http.Timeout))
 			}
 		})
+		for i, err := range panics {
+			if err != nil {
+				errs[i] = err
+			}
+		}
 		return errs
 	}
-	_, rerrs := d.relays(ctx, plugs)
+	roots, _ := d.topics(plugs)
+	if err := d.mqtt.Present(ctx, roots); err != nil {
+		for i, p := range plugs {
+			errs[i] = fmt.Errorf("%s: %s", p, explain(err, d.mqtt.Wait))
+		}
+		return errs
+	}
 	for i, p := range plugs {
-		if rerrs[i] != nil {
-			errs[i] = rerrs[i]
+		if errs[i] = d.absent(p, roots[i]); errs[i] != nil {
 			continue
 		}
 		if err := d.mqtt.Set(ctx, d.root(p), p.Relay, on); err != nil {

@@ -29,16 +29,35 @@ done
 p=$(port); record http-refused action=off ip=127.0.0.1 ipport=$p port=0 "${common[@]}"
 p=$(port); plug --name meter --dialect v2 --listen 127.0.0.1:$p --on --load 80; ready $p
 record http-delay-off action=off delay=2 ip=127.0.0.1 ipport=$p port=0 power_off_threshold=5 "${common[@]}"
+# A locked relay answers 200 and never moves; a malformed body is never read as a state.
+p=$(port); plug --name locked --dialect v2 --listen 127.0.0.1:$p --on --fault locked; ready $p
+record http-locked-off action=off ip=127.0.0.1 ipport=$p port=0 power_timeout=1 "${common[@]}"
+p=$(port); plug --name garbled --dialect v2 --listen 127.0.0.1:$p --on --fault malformed; ready $p
+for a in status off; do record "http-malformed-$a" action=$a ip=127.0.0.1 ipport=$p port=0 power_timeout=1 "${common[@]}"; done
 
 if [ -x /usr/sbin/mosquitto ]; then
   bp=$(port); conf=$(mktemp); printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' $bp > "$conf"
   /usr/sbin/mosquitto -c "$conf" > /dev/null 2>&1 & pids+=($!); ready $bp
-  plug --name mqttplug --mqtt-broker tcp://127.0.0.1:$bp --on
-  # The plug is ready when the broker holds its retained "online".
-  mosquitto_sub -p "$bp" -t mqttplug/status -C 1 -W 10 | grep -qx 1
-  for a in status off on reboot; do
-    record "mqtt-$a" action=$a transport=mqtt mqtt_broker=tcp://127.0.0.1:$bp port=mqttplug "${common[@]}"
+  mqtt=(transport=mqtt mqtt_broker=tcp://127.0.0.1:$bp shell_timeout=1 power_timeout=2)
+  # online: wait until the broker holds plug $1's retained "online".
+  online() { mosquitto_sub -p "$bp" -t "$1/status" -C 1 -W 10 | grep -qx 1; }
+  # 1.15 answers the heartbeat query: status and an already-off relay are confirmed live.
+  plug --name mqttplug --dialect v2 --mqtt-broker tcp://127.0.0.1:$bp --on; online mqttplug
+  for a in status off status on reboot; do
+    record "mqtt-$a-$((++n))" action=$a port=mqttplug "${mqtt[@]}" "${common[@]}"
   done
-  record mqtt-unknown-plug action=off transport=mqtt mqtt_broker=tcp://127.0.0.1:$bp port=nosuchplug shell_timeout=1 "${common[@]}"
+  plug --name jsonplug --dialect v2 --mqtt-broker tcp://127.0.0.1:$bp --mqtt-json --mqtt-no-retain; online jsonplug
+  record mqtt-json-already-off action=off port=jsonplug "${mqtt[@]}" "${common[@]}"
+  # 1.14.1 answers no query: a change is confirmed, an unchanged relay cannot be.
+  plug --name oldplug --mqtt-broker tcp://127.0.0.1:$bp --on; online oldplug
+  record mqtt-114-off action=off port=oldplug "${mqtt[@]}" "${common[@]}"
+  record mqtt-114-already-off action=off port=oldplug "${mqtt[@]}" "${common[@]}"
+  # The plug reports after the first wait has ended (relayDelayOff): a later poll confirms.
+  plug --name lateplug --dialect v2 --mqtt-broker tcp://127.0.0.1:$bp --on --off-delay 1500ms; online lateplug
+  record mqtt-late-report action=off port=lateplug "${mqtt[@]}" "${common[@]}"
+  # Retained state with no plug behind it: never evidence.
+  mosquitto_pub -p "$bp" -r -t ghost/status -m 1; mosquitto_pub -p "$bp" -r -t ghost/relay/0 -m 0; online ghost
+  for a in status off; do record "mqtt-ghost-$a" action=$a port=ghost "${mqtt[@]}" "${common[@]}"; done
+  record mqtt-unknown-plug action=off port=nosuchplug "${mqtt[@]}" "${common[@]}"
 fi
 ls "$out"

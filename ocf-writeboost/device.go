@@ -14,9 +14,23 @@ import (
 
 // wb is one action on the resource's device.
 type wb struct {
-	r  *ocf.Request
-	c  config
-	dm *dm.Dmsetup
+	r    *ocf.Request
+	c    config
+	dm   *dm.Dmsetup
+	read reader // table and status: the monitor's ioctls; nil: dmsetup
+}
+
+func (w *wb) reader() reader {
+	if w.read != nil {
+		return w.read
+	}
+	return w.dm
+}
+
+// reader reads a device's table and status, as dmsetup prints them.
+type reader interface {
+	Table(ctx context.Context, name string) (string, error)
+	Status(ctx context.Context, name string) (string, error)
 }
 
 func newWB(r *ocf.Request) (*wb, error) {
@@ -93,7 +107,7 @@ func (w *wb) mismatch(live dm.Table, withSize bool) ([]string, error) {
 
 // live reads and parses the live table; errAbsent when there is no such device.
 func (w *wb) live() (dm.Table, error) {
-	out, err := w.dm.Table(w.r.Ctx, w.c.name)
+	out, err := w.reader().Table(w.r.Ctx, w.c.name)
 	if err != nil {
 		return dm.Table{}, w.absent(err)
 	}
@@ -110,7 +124,7 @@ func (w *wb) live() (dm.Table, error) {
 
 // status reads and parses the status.
 func (w *wb) status(ctx context.Context) (dm.Status, error) {
-	out, err := w.dm.Status(ctx, w.c.name)
+	out, err := w.reader().Status(ctx, w.c.name)
 	if err != nil {
 		return dm.Status{}, err
 	}

@@ -29,8 +29,9 @@ func monitor(r *ocf.Request) error {
 		}
 		return err
 	}
-	// Two dmsetup runs, the table and the status, and the rest from sysfs: a monitor runs
-	// every 30 seconds on every node, and dmsetup's start-up is most of its cost.
+	// The table and the status through device-mapper ioctls and the rest from sysfs: a
+	// monitor runs every 30 seconds on every node, and a dmsetup run would be most of its cost.
+	w.read = dm.NewReader(r.P.World, w.dm)
 	live, err := w.live()
 	switch {
 	case errors.Is(err, errAbsent):

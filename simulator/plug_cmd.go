@@ -26,20 +26,30 @@ var plugCommand = &cli.Command{
 		&cli.StringFlag{Name: "apikey", EnvVars: []string{"FLOCK_PLUG_APIKEY"}, Usage: "API key (prefer the environment variable)"},
 		&cli.StringFlag{Name: "mqtt-broker", Usage: "connect to this broker, e.g. tcp://127.0.0.1:1883"},
 		&cli.BoolFlag{Name: "mqtt-json", Usage: "JSON mode (<root>/data)"},
+		&cli.BoolFlag{Name: "mqtt-no-retain", Usage: "mqttRetain=0: relay states and the will are not retained"},
+		&cli.StringFlag{Name: "fault", Usage: "faults in force, comma-separated: locked, malformed, stuck, silent, welded, power-stuck, hang, reset, offline"},
+		&cli.DurationFlag{Name: "off-delay", Usage: "relayDelayOff: the contacts open this long after the command"},
+		&cli.DurationFlag{Name: "heartbeat", Usage: "mqttHbIntvl (0: firmware default 300s)"},
 		&cli.StringFlag{Name: "mqtt-user", Usage: "broker user name"},
 		&cli.StringFlag{Name: "mqtt-password", EnvVars: []string{"FLOCK_PLUG_MQTT_PASSWORD"}, Usage: "broker password (prefer the environment variable)"},
 		&cli.BoolFlag{Name: "on", Usage: "relay on at start"},
 		&cli.Float64Flag{Name: "load", Value: 100, Usage: "watts the node draws when powered"},
 		&cli.DurationFlag{Name: "report-every", Usage: "power meter report period (0: real time)"},
+		&cli.DurationFlag{Name: "latency", Usage: "delay every HTTP answer by this much (a WiFi round trip)"},
 		&cli.StringFlag{Name: "on-switch", Usage: "program run as PROG on|off whenever the load gains or loses power (the lab boots or kills a node)"},
 		&cli.StringFlag{Name: "timeline", Usage: "keep the timeline so far in `FILE`, rewritten after every event (the lab reads it live)"},
 	},
 	Action: func(c *cli.Context) error {
 		cfg := plug.Config{Name: c.String("name"), Dialect: plug.Dialect(c.String("dialect")), APIKey: c.String("apikey"),
-			InitialOn: c.Bool("on"), LoadWatts: c.Float64("load"), ReportEvery: c.Duration("report-every")}
+			InitialOn: c.Bool("on"), LoadWatts: c.Float64("load"), ReportEvery: c.Duration("report-every"),
+			OffDelay: c.Duration("off-delay"), Latency: c.Duration("latency")}
+		fault, err := plug.ParseFaults(c.String("fault"))
+		if err != nil {
+			return err
+		}
 		if b := c.String("mqtt-broker"); b != "" {
-			cfg.MQTT = &plug.MQTTConfig{Broker: b, JSON: c.Bool("mqtt-json"),
-				Username: c.String("mqtt-user"), Password: c.String("mqtt-password")}
+			cfg.MQTT = &plug.MQTTConfig{Broker: b, JSON: c.Bool("mqtt-json"), Retain: plug.Bool(!c.Bool("mqtt-no-retain")),
+				Username: c.String("mqtt-user"), Password: c.String("mqtt-password"), Heartbeat: c.Duration("heartbeat")}
 		}
 		if prog := c.String("on-switch"); prog != "" {
 			cfg.OnSwitch = func(_ int, on bool) {
@@ -59,6 +69,7 @@ var plugCommand = &cli.Command{
 		}
 		p = plug.New(cfg)
 		defer p.Close()
+		p.SetFault(fault)
 		if addr := c.String("listen"); addr != "" {
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {

@@ -135,7 +135,7 @@ func TestParseArgsDirect(t *testing.T) {
 
 	_, err = parseArgs([]string{"--bogus"}, decls)
 	require.Error(t, err)
-	assert.Equal(t, "Parser error: option -bogus is not recognized", err.Error())
+	assert.Equal(t, "Parser error: option --bogus is not recognized", err.Error())
 	_, err = parseArgs([]string{"-o"}, decls)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "requires an argument")

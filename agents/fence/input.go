@@ -15,6 +15,7 @@ type input struct {
 	verbose  int // -v count on the command line
 	nodename string
 	warnings []string
+	secrets  []string // values to redact from every output, known before anything is printed
 }
 
 // names maps every accepted spelling (new, old, '-' or '_') to the canonical parameter name.
@@ -41,8 +42,10 @@ func parseStdin(r io.Reader, decls []param.Param) input {
 	in := input{raw: map[string]string{}}
 	canon := names(decls)
 	kinds := map[string]param.Kind{}
+	secret := map[string]bool{}
 	for _, d := range decls {
 		kinds[d.Name] = d.Kind
+		secret[d.Name] = d.Secret
 	}
 	sc := bufio.NewScanner(io.LimitReader(r, maxStdin))
 	sc.Buffer(make([]byte, 64*1024), maxStdin)
@@ -60,6 +63,10 @@ func parseStdin(r io.Reader, decls []param.Param) input {
 		if !ok {
 			name, ok = canon[strings.ReplaceAll(key, "_", "-")]
 		}
+		if secret[name] || !ok {
+			in.secrets = append(in.secrets, val) // an unknown name may hold a secret too
+		}
+		in.secrets = append(in.secrets, urlSecrets(val)...)
 		switch {
 		case key == "nodename":
 			in.nodename = val

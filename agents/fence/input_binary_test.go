@@ -226,7 +226,7 @@ func TestArgv(t *testing.T) {
 		r = argv(t, "-o", "status", "-n", "1", "--state-file", d.Path, "--ssl", "--ssl=0", "--status-error=false")
 		require.Equal(t, 0, r.Code, r)
 		assert.False(t, d.last(t).SSL)
-		r = argv(t, "-o", "status", "-n", "1", "--state-file", d.Path, "--ssl=true", "-q=false")
+		r = argv(t, "-o", "status", "-n", "1", "--state-file", d.Path, "--ssl=true", "-q")
 		require.Equal(t, 0, r.Code, r)
 		assert.True(t, d.last(t).SSL)
 	})
@@ -281,4 +281,19 @@ func TestArgv(t *testing.T) {
 			assert.Contains(t, l[0], tc.want)
 		})
 	}
+}
+
+// Seconds that are not numbers must not become negative durations (delay skipped, power_wait 0,
+// power_timeout unlimited): they are refused before any device I/O, with a clear error.
+func TestSecondsNotNumbers(t *testing.T) {
+	d := newDevice(t, "1=on")
+	for _, opt := range []string{"delay", "power_wait", "power_timeout", "stonith_status_sleep", "login_timeout", "shell_timeout"} {
+		for _, v := range []string{"inf", "+Inf", "NaN", "1e10", "-1", "1e400", "0x10p9", "604801"} {
+			r := stdin(t, "action=off", "plug=1", "state_file="+d.Path, opt+"="+v)
+			require.Equal(t, 1, r.Code, "%s=%s: %v", opt, v, r)
+			assert.Contains(t, r.Stderr, "is not a number of seconds", "%s=%s", opt, v)
+			assert.NotContains(t, r.Stdout, "Success")
+		}
+	}
+	assert.Equal(t, "on", d.state(t, "1"), "a device was switched over a bad number")
 }

@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/isard-vdi/flock-agents/lib/safego"
 )
 
 // act runs one device action; the returned error is the one-line reason of a failure.
@@ -54,6 +55,7 @@ func act(ctx context.Context, a *Agent, r *Request) (int, error) {
 			fmt.Fprintln(r.Proc.Stdout, "Success: Already ON")
 			return ExitOK, nil
 		}
+		// fencing.py (master, 2026): on makes 1+retry_on attempts, reboot's on half retry_on.
 		if err := switchAll(ctx, r, dev, true, 1+int(r.Values.Int("retry_on"))); err != nil {
 			return ExitFailed, err
 		}
@@ -107,26 +109,10 @@ func states(ctx context.Context, r *Request, dev Device) ([]State, []error) {
 	return st, errs
 }
 
-// eachPlug runs f for every plug at once and returns each plug's error. A device panic in f
-// becomes that plug's error: Main cannot recover panics of other goroutines, and an unrecovered
-// one exits 2, which means "off" to Pacemaker.
+// eachPlug runs f for every plug at once and returns each plug's error; a device panic in f
+// becomes that plug's error (safego), never the runtime's exit 2, which means "off".
 func eachPlug(plugs []string, f func(i int, plug string) error) []error {
-	errs := make([]error, len(plugs))
-	var wg sync.WaitGroup
-	for i, plug := range plugs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				if v := recover(); v != nil {
-					errs[i] = fmt.Errorf("device panicked: %v", v)
-				}
-			}()
-			errs[i] = f(i, plug)
-		}()
-	}
-	wg.Wait()
-	return errs
+	return safego.Each(len(plugs), func(i int) error { return f(i, plugs[i]) })
 }
 
 // fitBatch gives a Batch answer exactly one entry per plug: a nil or short error slice means no
@@ -140,6 +126,16 @@ func fitBatch(n int, st []State, errs []error) ([]State, []error) {
 
 // errUnknown: a plug answered but could not say whether it is on or off.
 var errUnknown = errors.New("state is unknown; Unable to obtain correct plug status")
+
+// unknownReason is a device's account of why a plug's state is unknown.
+type unknownReason struct{ msg string }
+
+func (u unknownReason) Error() string      { return "state is unknown: " + u.msg }
+func (unknownReason) Is(target error) bool { return target == errUnknown }
+
+// Unknownf is a device's error for a plug whose state it cannot tell: never off, and no reason
+// to stop a fence (off switches and confirms), yet status fails with this reason.
+func Unknownf(format string, a ...any) error { return unknownReason{fmt.Sprintf(format, a...)} }
 
 // combined is fence-agents' multi-plug status: off only if every plug is off, on if any is on;
 // an unreadable or unknown plug is a failure, never "off".

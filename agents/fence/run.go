@@ -52,6 +52,7 @@ func Run(a *Agent, p *sysio.Proc) int {
 		in = parseStdin(p.Stdin, decls)
 	}
 	log := newLogger(a, p, in)
+	log.Redact(in.secrets...)
 	for _, w := range in.warnings {
 		log.Warnf("%s", w)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/isard-vdi/flock-agents/agents/param"
+	"github.com/isard-vdi/flock-agents/lib/safego"
 	"github.com/isard-vdi/flock-agents/lib/sysio"
 	"github.com/isard-vdi/flock-agents/lib/sysio/tape"
 )
@@ -82,10 +83,12 @@ func Run(a *Agent, p *sysio.Proc) int {
 		log.Warnf("%s", w)
 	}
 	work, margin := budget(inv.timeout)
-	ctx, cancel := context.WithTimeout(context.Background(), work)
+	// On the world's clock: in replay the budget runs out where it did in the recording.
+	deadline := p.Clock.Now().Add(work)
+	ctx, cancel := p.Clock.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	r := &Request{Ctx: ctx, P: p, Log: log, Action: canonical, Probe: inv.probe, Interval: inv.interval,
-		Depth: inv.depth, Instance: inv.instance, Timeout: inv.timeout, deadline: p.Clock.Now().Add(work)}
+		Depth: inv.depth, Instance: inv.instance, Timeout: inv.timeout, deadline: deadline}
 	log.Debugf("%s: instance %q, interval %s, depth %d, timeout %s (handler budget %s)",
 		canonical, inv.instance, inv.interval, inv.depth, inv.timeout, work)
 
@@ -132,15 +135,10 @@ func unconfigured(a *Agent, r *Request, inv invocation, bad error, margin time.D
 // Pacemaker's SIGKILL. Its panics become errors for the same reason.
 func call(r *Request, h Handler, margin time.Duration) error {
 	done := make(chan error, 1)
-	go func() {
-		defer func() {
-			if v := recover(); v != nil {
-				r.Log.Debugf("panic in the %s handler: %v\n%s", r.Action, v, debug.Stack())
-				done <- fmt.Errorf("internal error in the %s handler: %v", r.Action, v)
-			}
-		}()
-		done <- h(r)
-	}()
+	safego.Go(func() { done <- h(r) }, func(v any, stack []byte) {
+		r.Log.Debugf("panic in the %s handler: %v\n%s", r.Action, v, stack)
+		done <- fmt.Errorf("internal error in the %s handler: %v", r.Action, v)
+	})
 	select {
 	case err := <-done:
 		return err

@@ -86,8 +86,8 @@ func (p Param) Check(raw string) error {
 		}
 		return fmt.Errorf("%q is not one of %s", raw, strings.Join(p.Choices, ", "))
 	case Seconds:
-		if f, err := strconv.ParseFloat(strings.TrimSpace(raw), 64); err != nil || f < 0 {
-			return fmt.Errorf("%q is not a number of seconds", raw)
+		if _, err := ParseSeconds(raw); err != nil {
+			return err
 		}
 	case Duration:
 		if _, err := ParseDuration(raw); err != nil {
@@ -108,6 +108,21 @@ func ParseBool(s string) (v, ok bool) {
 	return false, false
 }
 
+// maxSeconds bounds every time option: a week is beyond any fence or resource timeout, and far
+// below where a time.Duration overflows (292 years) into a negative, "skip it" value.
+const maxSeconds = 7 * 24 * 3600
+
+// ParseSeconds reads fence-agents' "second" type: a finite decimal number in [0, a week]; inf,
+// NaN, 1e10 and negatives are refused, never turned into a negative or unlimited duration.
+func ParseSeconds(raw string) (time.Duration, error) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(raw), 64)
+	// Python's float() (fence-agents) takes no hex floats such as 0x10p9: neither do we.
+	if err != nil || f != f || f < 0 || f > maxSeconds || strings.ContainsAny(raw, "xX") {
+		return 0, fmt.Errorf("%q is not a number of seconds from 0 to %d", raw, maxSeconds)
+	}
+	return time.Duration(f * float64(time.Second)), nil
+}
+
 // ParseDuration reads a Pacemaker-style duration; a bare number is seconds.
 func ParseDuration(s string) (time.Duration, error) {
 	t := strings.TrimSpace(strings.ToLower(s))
@@ -125,6 +140,9 @@ func ParseDuration(s string) (time.Duration, error) {
 	u, ok := units[strings.TrimSpace(t[i:])]
 	if !ok {
 		return 0, fmt.Errorf("%q is not a duration (use e.g. 30s, 2min, 1h)", s)
+	}
+	if n*float64(u) > maxSeconds*float64(time.Second) {
+		return 0, fmt.Errorf("%q is longer than a week", s)
 	}
 	return time.Duration(n * float64(u)), nil
 }

@@ -90,8 +90,8 @@ func (v Values) Bool(name string) bool { b, _ := ParseBool(v.Raw(name)); return 
 func (v Values) Duration(name string) time.Duration {
 	raw := v.Raw(name)
 	if v.decl[name].Kind == Seconds {
-		f, _ := strconv.ParseFloat(strings.TrimSpace(raw), 64)
-		return time.Duration(f * float64(time.Second))
+		d, _ := ParseSeconds(raw)
+		return d
 	}
 	d, _ := ParseDuration(raw)
 	return d

@@ -41,29 +41,34 @@ func (h *HTTP) base(host string) string {
 }
 
 // dialect returns the host's API generation, probing once per host in auto mode. The probe is a
-// read with the key in the Api-Key header: 1.15-dev answers it, older firmware answers 403
-// because it only reads the key from the query.
-func (h *HTTP) dialect(ctx context.Context, host string) (Dialect, error) {
+// read of relay with the key in the Api-Key header: 1.15-dev answers it, older firmware answers
+// 403 because it only reads the key from the query. A 200 is the relay's state, returned as
+// body so the probe serves as the read it was made for (nil when no probe was made or it said
+// nothing of the relay).
+func (h *HTTP) dialect(ctx context.Context, host string, relay int) (Dialect, []byte, error) {
 	if h.Dialect != Auto && h.Dialect != "" {
-		return h.Dialect, nil
+		return h.Dialect, nil, nil
 	}
 	h.mu.Lock()
 	d, ok := h.detected[host]
 	h.mu.Unlock()
 	if ok {
-		return d, nil
+		return d, nil, nil
 	}
-	resp, err := h.do(ctx, host, "GET", "/api/relay/0", map[string]string{"Api-Key": h.APIKey}, nil)
+	resp, err := h.do(ctx, host, "GET", fmt.Sprintf("/api/relay/%d", relay), map[string]string{"Api-Key": h.APIKey}, nil)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
+	var body []byte
 	switch resp.Status {
-	case 200, 404, 500: // 1.15-dev: only it reads the header (404 is also its answer to a wrong key)
+	case 200:
+		d, body = V2, resp.Body
+	case 404, 500: // 1.15-dev: only it reads the header (404 is also its answer to a wrong key)
 		d = V2
 	case 403:
 		d = Rest
 	default:
-		return "", statusError(resp, V2)
+		return "", nil, statusError(resp, V2)
 	}
 	h.mu.Lock()
 	if h.detected == nil {
@@ -71,7 +76,7 @@ func (h *HTTP) dialect(ctx context.Context, host string) (Dialect, error) {
 	}
 	h.detected[host] = d
 	h.mu.Unlock()
-	return d, nil
+	return d, body, nil
 }
 
 func (h *HTTP) do(ctx context.Context, host, method, path string, hdr map[string]string, body []byte) (sysio.HTTPResponse, error) {
@@ -88,11 +93,7 @@ func (h *HTTP) do(ctx context.Context, host, method, path string, hdr map[string
 
 // read GETs a path with the key where the dialect wants it: a header on 1.15-dev, the query
 // before (those firmwares read no header, so the key has to travel in the URL).
-func (h *HTTP) read(ctx context.Context, host, path string) ([]byte, error) {
-	d, err := h.dialect(ctx, host)
-	if err != nil {
-		return nil, err
-	}
+func (h *HTTP) read(ctx context.Context, host, path string, d Dialect) ([]byte, error) {
 	var hdr map[string]string
 	if d == V2 {
 		hdr = map[string]string{"Api-Key": h.APIKey}
@@ -112,7 +113,10 @@ func (h *HTTP) read(ctx context.Context, host, path string) ([]byte, error) {
 // Relay reads a relay's state. ESPurna answers its target state: what it was last told, which
 // the physical relay follows unless a delay, flood protection or a fault holds it back.
 func (h *HTTP) Relay(ctx context.Context, p Plug) (bool, error) {
-	body, err := h.read(ctx, p.Host, fmt.Sprintf("/api/relay/%d", p.Relay))
+	d, body, err := h.dialect(ctx, p.Host, p.Relay)
+	if err == nil && body == nil {
+		body, err = h.read(ctx, p.Host, fmt.Sprintf("/api/relay/%d", p.Relay), d)
+	}
 	if err != nil {
 		return false, err
 	}
@@ -120,21 +124,30 @@ func (h *HTTP) Relay(ctx context.Context, p Plug) (bool, error) {
 }
 
 // SetRelay switches a relay and checks the answer: ESPurna answers 200 with the unchanged state
-// when a lock refuses the change, so a 200 alone proves nothing.
+// when a lock refuses the change, so a 200 alone proves nothing. In auto mode a host not probed
+// yet gets no probe: the PUT carries the key in the header and in the form body, which 1.13.3
+// and later all read, and never in the URL.
 func (h *HTTP) SetRelay(ctx context.Context, p Plug, on bool) error {
-	d, err := h.dialect(ctx, p.Host)
-	if err != nil {
-		return err
+	d := h.Dialect
+	if d == Auto || d == "" {
+		h.mu.Lock()
+		d = h.detected[p.Host]
+		h.mu.Unlock()
 	}
 	v := map[bool]string{true: "1", false: "0"}[on]
 	path := fmt.Sprintf("/api/relay/%d", p.Relay)
 	var resp sysio.HTTPResponse
+	var err error
 	switch d {
 	case Legacy:
 		resp, err = h.do(ctx, p.Host, "GET", path+"?apikey="+url.QueryEscape(h.APIKey)+"&value="+v, nil, nil)
 	case Rest:
 		form := url.Values{"value": {v}, "apikey": {h.APIKey}}
 		resp, err = h.do(ctx, p.Host, "PUT", path, nil, []byte(form.Encode()))
+	case "": // auto, not probed
+		form := url.Values{"value": {v}, "apikey": {h.APIKey}}
+		resp, err = h.do(ctx, p.Host, "PUT", path, map[string]string{"Api-Key": h.APIKey}, []byte(form.Encode()))
+		d = Auto
 	default:
 		resp, err = h.do(ctx, p.Host, "PUT", path, map[string]string{"Api-Key": h.APIKey}, []byte("value="+v))
 	}
@@ -158,7 +171,11 @@ func (h *HTTP) SetRelay(ctx context.Context, p Plug, on bool) error {
 // Power reads the power meter in watts (/api/power). Stock firmware answers its last *reported*
 // value, refreshed about once a minute unless real-time reporting is on.
 func (h *HTTP) Power(ctx context.Context, host string) (float64, error) {
-	body, err := h.read(ctx, host, "/api/power")
+	d, _, err := h.dialect(ctx, host, 0)
+	if err != nil {
+		return 0, err
+	}
+	body, err := h.read(ctx, host, "/api/power", d)
 	if err != nil {
 		return 0, err
 	}

@@ -13,7 +13,16 @@ import (
 
 // MQTT follows plugs through a broker. ESPurna publishes <root>/status (1 online, retained; the
 // broker publishes the will 0 when the plug drops off) and <root>/relay/N with the relay's
-// *current* state after each physical change, and takes commands on <root>/relay/N/set.
+// *current* state after each physical change (or, in JSON mode, the same inside <root>/data),
+// and takes commands on <root>/relay/N/set and <root>/action/set.
+//
+// Only what a plug says live, after this run asked, is evidence of its relay: a retained state
+// may be older than a button press, a reboot, a broker restored from persistence, or a plug
+// that died without its will reaching the broker. The run asks either with a command (the plug
+// reports the relay once it has changed) or with the query every 1.15 firmware answers:
+// <root>/action/set "heartbeat" re-publishes every relay's state (rpc.cpp handle_action, since
+// 2020-02). Releases up to 1.14.1 answer no query: their already-switched relay stays silent
+// until the next heartbeat (every 300 s by default), so the answer is "unknown", never a guess.
 //
 // One MQTT value serves all plugs of a run from a single goroutine: its calls take every plug at
 // once, so what it sends and receives happens in a deterministic order (tapes replay it).
@@ -27,17 +36,17 @@ type MQTT struct {
 }
 
 type plugState struct {
-	online   *bool
-	relays   map[int]bool
-	awaiting map[int]bool // a command was sent: only a live state message counts now
-	watts    *float64
-	wattsAt  time.Time
+	online  *bool        // last <root>/status (retained or live): presence, never relay evidence
+	asked   bool         // this run sent a command or a query: live reports count from now on
+	relays  map[int]bool // the latest live report of each relay since this run asked
+	watts   *float64
+	wattsAt time.Time
 }
 
 // Known is what the broker told us of one plug's relay.
 type Known struct {
 	Online bool
-	State  *bool // nil: not (yet) reported since the last command
+	State  *bool // nil: the plug has not reported this relay since this run asked
 }
 
 func (m *MQTT) state(root string) *plugState {
@@ -47,7 +56,7 @@ func (m *MQTT) state(root string) *plugState {
 	}
 	s, ok := m.roots[root]
 	if !ok {
-		s = &plugState{relays: map[int]bool{}, awaiting: map[int]bool{}}
+		s = &plugState{relays: map[int]bool{}}
 		m.roots[root] = s
 	}
 	return s
@@ -70,19 +79,46 @@ func (m *MQTT) watch(ctx context.Context, roots []string) error {
 	return m.Conn.Subscribe(ctx, topics...)
 }
 
-// Relays returns each plug's relay state, waiting up to Wait for the plugs to report; a plug
-// that reports offline ends its wait at once.
+// Present waits up to Wait until every plug's <root>/status is known (a retained "1" is enough
+// here: it only decides whether a command is worth sending, never what the relay is).
+func (m *MQTT) Present(ctx context.Context, roots []string) error {
+	if err := m.watch(ctx, uniq(roots)); err != nil {
+		return err
+	}
+	return m.pump(ctx, func() bool {
+		for _, r := range roots {
+			if m.state(r).online == nil {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// Relays returns each plug's relay as the plug reported it since this run asked, asking with
+// the heartbeat query the plugs not yet asked. It first takes in every message already queued,
+// so the latest report wins, then waits up to Wait for the relays still unreported; a plug that
+// reports offline ends its wait at once.
 func (m *MQTT) Relays(ctx context.Context, roots []string, relays []int) ([]Known, error) {
 	if err := m.watch(ctx, uniq(roots)); err != nil {
 		return nil, err
 	}
+	if err := m.drain(ctx); err != nil {
+		return nil, err
+	}
+	for _, r := range uniq(roots) {
+		if s := m.state(r); !s.asked {
+			s.asked = true
+			msg := sysio.MQTTMessage{Topic: r + "/action/set", Payload: []byte("heartbeat"), QoS: 1}
+			if err := m.Conn.Publish(ctx, msg); err != nil {
+				return nil, err
+			}
+		}
+	}
 	done := func() bool {
 		for i, r := range roots {
 			s := m.state(r)
-			if s.online == nil || (*s.online && s.awaiting[relays[i]]) {
-				return false
-			}
-			if _, ok := s.relays[relays[i]]; *s.online && !ok {
+			if _, ok := s.relays[relays[i]]; !ok && (s.online == nil || *s.online) {
 				return false
 			}
 		}
@@ -95,22 +131,26 @@ func (m *MQTT) Relays(ctx context.Context, roots []string, relays []int) ([]Know
 	for i, r := range roots {
 		s := m.state(r)
 		out[i].Online = s.online != nil && *s.online
-		if v, ok := s.relays[relays[i]]; ok && !s.awaiting[relays[i]] {
+		if v, ok := s.relays[relays[i]]; ok {
 			out[i].State = &v
 		}
 	}
 	return out, nil
 }
 
-// Heard reports whether the plug said anything about its presence.
-func (m *MQTT) Heard(root string) bool { return m.state(root).online != nil }
+// Online reports what the plug last said about its presence, and whether it said anything.
+func (m *MQTT) Online(root string) (online, heard bool) {
+	s := m.state(root)
+	return s.online != nil && *s.online, s.online != nil
+}
 
 // Set publishes relay commands, never retained: a retained command would be applied again by
-// the plug at every reconnect, switching a node off long after the fence.
+// the plug at every reconnect, switching a node off long after the fence. What the relay was
+// before no longer counts: only the plug's report after this command does.
 func (m *MQTT) Set(ctx context.Context, root string, relay int, on bool) error {
 	s := m.state(root)
 	delete(s.relays, relay)
-	s.awaiting[relay] = true
+	s.asked = true
 	payload := map[bool]string{true: "1", false: "0"}[on]
 	return m.Conn.Publish(ctx, sysio.MQTTMessage{Topic: fmt.Sprintf("%s/relay/%d/set", root, relay), Payload: []byte(payload), QoS: 1})
 }
@@ -139,6 +179,17 @@ func (m *MQTT) Power(ctx context.Context, root string, since time.Time, wait tim
 	return *s.watts, true, nil
 }
 
+// drain takes in every message already queued, without waiting.
+func (m *MQTT) drain(ctx context.Context) error {
+	for {
+		msg, ok, err := m.Conn.Receive(ctx, 0)
+		if err != nil || !ok {
+			return err
+		}
+		m.handle(msg)
+	}
+}
+
 // pump receives until done() or Wait passes.
 func (m *MQTT) pump(ctx context.Context, done func() bool) error {
 	deadline := m.Clock.Now().Add(m.Wait)
@@ -159,7 +210,8 @@ func (m *MQTT) pump(ctx context.Context, done func() bool) error {
 	return nil
 }
 
-// handle files one message under its plug.
+// handle files one message under its plug. A retained message is the broker's memory, not the
+// plug's word, and a report before this run asked is no answer to it: neither is relay evidence.
 func (m *MQTT) handle(msg sysio.MQTTMessage) {
 	for root, s := range m.roots {
 		rest, ok := strings.CutPrefix(msg.Topic, root+"/")
@@ -167,29 +219,26 @@ func (m *MQTT) handle(msg sysio.MQTTMessage) {
 			continue
 		}
 		payload := strings.TrimSpace(string(msg.Payload))
+		live := !msg.Retained && s.asked
 		switch {
 		case rest == "status":
 			on := payload == "1"
 			s.online = &on
-		case strings.HasPrefix(rest, "relay/") && !strings.HasSuffix(rest, "/set"):
-			n, err := strconv.Atoi(strings.TrimPrefix(rest, "relay/"))
-			if err != nil {
+		case strings.HasPrefix(rest, "relay/") && live:
+			n, ok := RelayID(strings.TrimPrefix(rest, "relay/"))
+			if !ok {
 				continue
 			}
-			v, err := ParseRelay(msg.Payload, n)
-			if err != nil || (s.awaiting[n] && msg.Retained) {
-				continue // a retained state predates our command: never a confirmation
+			if v, err := ParseRelay(msg.Payload, n); err == nil {
+				s.relays[n] = v
 			}
-			s.relays[n] = v
-			delete(s.awaiting, n)
-		case rest == "data": // JSON mode: never retained, so always live
+		case rest == "data" && live:
 			relays, w, err := ParseData(msg.Payload)
 			if err != nil {
 				continue
 			}
 			for n, v := range relays {
 				s.relays[n] = v
-				delete(s.awaiting, n)
 			}
 			if w != nil {
 				s.watts, s.wattsAt = w, m.Clock.Now()
@@ -200,6 +249,15 @@ func (m *MQTT) handle(msg sysio.MQTTMessage) {
 			}
 		}
 	}
+}
+
+// RelayID reads a relay number as ESPurna writes it: decimal, no sign, no leading zero.
+func RelayID(s string) (int, bool) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || strconv.Itoa(n) != s {
+		return 0, false
+	}
+	return n, true
 }
 
 func uniq(in []string) []string {

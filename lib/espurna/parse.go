@@ -49,8 +49,8 @@ func ParseData(body []byte) (relays map[int]bool, watts *float64, err error) {
 	relays = map[int]bool{}
 	for k, v := range m {
 		if n, ok := strings.CutPrefix(k, "relay/"); ok {
-			id, err := strconv.Atoi(n)
-			if err != nil {
+			id, ok := RelayID(n)
+			if !ok {
 				continue
 			}
 			b, err := ParseRelay([]byte(strings.Trim(string(v), `"`)), id)

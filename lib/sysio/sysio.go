@@ -1,7 +1,8 @@
 // Package sysio is the single seam through which every agent exchanges bytes with the world:
-// programs it runs, HTTP and MQTT peers, files it reads or writes, and the clock. Agents get a
-// World explicitly and never reach the OS on their own, so that lib/sysio/tape can record a real
-// run and replay it later with the tape standing in for the world.
+// programs it runs, HTTP and MQTT peers, files it reads or writes, the kernel's device-mapper
+// ioctls, and the clock. Agents get a World explicitly and never reach the OS on their own, so
+// that lib/sysio/tape can record a real run and replay it later with the tape standing in for
+// the world.
 package sysio
 
 import (
@@ -18,11 +19,12 @@ type World struct {
 	MQTT  MQTTDialer
 	Files Files
 	Clock Clock
+	DM    DeviceMapper
 }
 
 // Real returns the world of this machine.
 func Real() World {
-	return World{Exec: realExec{}, HTTP: newRealHTTP(), MQTT: realMQTT{}, Files: realFiles{}, Clock: realClock{}}
+	return World{Exec: realExec{}, HTTP: newRealHTTP(), MQTT: realMQTT{}, Files: realFiles{}, Clock: realClock{}, DM: realDM{}}
 }
 
 // Proc is one run of an agent binary: how it was invoked, its standard streams and its world.
@@ -76,11 +78,18 @@ type Clock interface {
 	Now() time.Time
 	// Sleep waits d or until ctx is done, whichever comes first, and returns ctx.Err() then.
 	Sleep(ctx context.Context, d time.Duration) error
+	// WithDeadline is context.WithDeadline on this clock: in replay the context expires when
+	// virtual time passes t, so a deadline met in the recording is met at the same point.
+	WithDeadline(parent context.Context, t time.Time) (context.Context, context.CancelFunc)
 }
 
 type realClock struct{}
 
 func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) WithDeadline(parent context.Context, t time.Time) (context.Context, context.CancelFunc) {
+	return context.WithDeadline(parent, t)
+}
 
 func (realClock) Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {

@@ -4,6 +4,7 @@ package mosquitto
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -21,6 +22,9 @@ const Binary = "/usr/sbin/mosquitto"
 type Options struct {
 	Users             map[string]string // username -> password; when set, anonymous access is off
 	CertFile, KeyFile string            // serve TLS (ssl://) instead of plain TCP
+	// Persist keeps retained messages on disk, saved after every change, so a broker that
+	// crashes (Restart) comes back with them as a real one restored from persistence does.
+	Persist bool
 }
 
 // Broker is a running mosquitto.
@@ -29,6 +33,7 @@ type Broker struct {
 	Port int
 	cmd  *exec.Cmd
 	dir  string
+	conf string
 	log  *bytes.Buffer
 }
 
@@ -50,6 +55,18 @@ func Start(o Options) (*Broker, error) {
 		return nil, err
 	}
 	conf := fmt.Sprintf("listener %d 127.0.0.1\npersistence false\nlog_dest stderr\n", port)
+	if o.Persist {
+		// The broker's own user (it drops root) must write its database there.
+		db := filepath.Join(dir, "db")
+		if err := os.Mkdir(db, 0o777); err != nil {
+			return nil, err
+		}
+		if err := os.Chmod(db, 0o777); err != nil {
+			return nil, err
+		}
+		conf = fmt.Sprintf("listener %d 127.0.0.1\npersistence true\npersistence_location %s/\n"+
+			"autosave_on_changes true\nautosave_interval 1\nlog_dest stderr\n", port, db)
+	}
 	scheme := "tcp"
 	if o.CertFile != "" {
 		conf += fmt.Sprintf("certfile %s\nkeyfile %s\n", o.CertFile, o.KeyFile)
@@ -77,21 +94,61 @@ func Start(o Options) (*Broker, error) {
 	if err := os.WriteFile(cf, []byte(conf), 0o644); err != nil {
 		return nil, err
 	}
-	b := &Broker{URL: fmt.Sprintf("%s://127.0.0.1:%d", scheme, port), Port: port, dir: dir, log: &bytes.Buffer{}}
-	b.cmd = exec.Command(Binary, "-c", cf)
-	b.cmd.Stdout, b.cmd.Stderr = b.log, b.log
-	if err := b.cmd.Start(); err != nil {
+	b := &Broker{URL: fmt.Sprintf("%s://127.0.0.1:%d", scheme, port), Port: port, dir: dir, conf: cf, log: &bytes.Buffer{}}
+	if err := b.start(); err != nil {
+		b.Stop()
 		return nil, err
 	}
+	return b, nil
+}
+
+func (b *Broker) start() error {
+	b.cmd = exec.Command(Binary, "-c", b.conf)
+	b.cmd.Stdout, b.cmd.Stderr = b.log, b.log
+	if err := b.cmd.Start(); err != nil {
+		return err
+	}
 	for i := 0; i < 200; i++ {
-		if c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), 100*time.Millisecond); err == nil {
+		if c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(b.Port), 100*time.Millisecond); err == nil {
 			c.Close()
-			return b, nil
+			return nil
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
-	b.Stop()
-	return nil, errors.New("mosquitto did not start listening: " + b.log.String())
+	return errors.New("mosquitto did not start listening: " + b.log.String())
+}
+
+// Restart crashes the broker (SIGKILL: a clean stop would publish every client's will), runs
+// whileDown (if not nil) and starts it again on the same port; every client is dropped.
+func (b *Broker) Restart(whileDown func()) error {
+	if err := b.cmd.Process.Kill(); err != nil {
+		return err
+	}
+	_ = b.cmd.Wait()
+	if whileDown != nil {
+		whileDown()
+	}
+	return b.start()
+}
+
+// WaitSaved waits until the persistent database names every topic given (mosquitto saves it
+// shortly after each change).
+func (b *Broker) WaitSaved(ctx context.Context, topics ...string) error {
+	for {
+		db, _ := os.ReadFile(filepath.Join(b.dir, "db", "mosquitto.db"))
+		missing := false
+		for _, t := range topics {
+			missing = missing || !bytes.Contains(db, []byte(t))
+		}
+		if !missing {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("mosquitto saved no %v: %w", topics, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // Stop ends the broker and removes its files.

@@ -1,6 +1,9 @@
 package plug
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Fault is a set of injectable failures; the zero value is a healthy plug.
 type Fault struct {
@@ -36,6 +39,25 @@ type Fault struct {
 	// refused, MQTT is dropped without DISCONNECT so the broker publishes
 	// the will "0"; clearing it reconnects.
 	Offline bool
+	// Silent: the plug died with its MQTT session still open at the broker (power cut or hung
+	// firmware with no FIN sent): it publishes nothing and acts on no MQTT message; the broker
+	// publishes its will only after 1.5 × keepalive, so the retained "online" stays.
+	Silent bool
+}
+
+// flags names each boolean fault, as String prints it and ParseFaults reads it.
+func (f *Fault) flags() []struct {
+	on   *bool
+	name string
+} {
+	return []struct {
+		on   *bool
+		name string
+	}{
+		{&f.Hang, "hang"}, {&f.Reset, "reset"}, {&f.Malformed, "malformed"},
+		{&f.Locked, "locked"}, {&f.Stuck, "stuck"}, {&f.Welded, "welded"},
+		{&f.PowerStuck, "power-stuck"}, {&f.Offline, "offline"}, {&f.Silent, "silent"},
+	}
 }
 
 func (f Fault) String() string {
@@ -43,15 +65,8 @@ func (f Fault) String() string {
 	if f.HTTPStatus != 0 {
 		s = append(s, "http-status")
 	}
-	for _, b := range []struct {
-		on   bool
-		name string
-	}{
-		{f.Hang, "hang"}, {f.Reset, "reset"}, {f.Malformed, "malformed"},
-		{f.Locked, "locked"}, {f.Stuck, "stuck"}, {f.Welded, "welded"},
-		{f.PowerStuck, "power-stuck"}, {f.Offline, "offline"},
-	} {
-		if b.on {
+	for _, b := range f.flags() {
+		if *b.on {
 			s = append(s, b.name)
 		}
 	}
@@ -59,6 +74,25 @@ func (f Fault) String() string {
 		return "none"
 	}
 	return strings.Join(s, ",")
+}
+
+// ParseFaults reads a comma-separated list of the boolean faults' names ("" is none).
+func ParseFaults(list string) (Fault, error) {
+	var f Fault
+next:
+	for _, name := range strings.Split(list, ",") {
+		if name = strings.TrimSpace(name); name == "" {
+			continue
+		}
+		for _, b := range f.flags() {
+			if b.name == name {
+				*b.on = true
+				continue next
+			}
+		}
+		return Fault{}, fmt.Errorf("unknown fault %q", name)
+	}
+	return f, nil
 }
 
 // Fault returns the faults in force.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // formType is the only body ESPAsyncWebServer turns into parameters.
@@ -75,6 +76,15 @@ func text(body string) reply { return reply{status: 200, ctype: "text/plain", bo
 func (p *Plug) Handler() http.Handler { return http.HandlerFunc(p.serveHTTP) }
 
 func (p *Plug) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if d := p.cfg.Latency; d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+		case <-p.done:
+		}
+		t.Stop()
+	}
 	q := newAPIRequest(r)
 	ev := Event{Kind: EvHTTP, Method: r.Method, Path: r.URL.Path, KeyIn: q.keyIn}
 

@@ -219,7 +219,9 @@ func (l *mqttLink) onLost(_ paho.Client, err error) {
 	p.unlockAndFlush()
 }
 
-// onMessage handles <root>/relay/N/set and <root>/action/set.
+// onMessage handles <root>/relay/N/set and <root>/action/set. Setting a relay to the state it
+// already has publishes nothing (only a change is reported); "heartbeat" on the action topic,
+// which re-publishes every relay, exists only in 1.15-dev (rpc.cpp), 1.14.1 knows "reboot".
 func (l *mqttLink) onMessage(_ paho.Client, m paho.Message) {
 	p := l.p
 	payload := string(m.Payload())
@@ -232,8 +234,8 @@ func (l *mqttLink) onMessage(_ paho.Client, m paho.Message) {
 	defer p.unlockAndFlush()
 	now := p.cfg.Clock()
 	p.advanceLocked(now)
-	if skip {
-		ev.Detail = "skipped (mqttSkipTime)"
+	if skip || p.fault.Silent {
+		ev.Detail = map[bool]string{true: "skipped (mqttSkipTime)", false: "lost (silent plug)"}[skip]
 		p.recordLocked(now, ev)
 		return
 	}
@@ -255,8 +257,7 @@ func (l *mqttLink) onMessage(_ paho.Client, m paho.Message) {
 	}
 	ps := parsePayload(payload, p.cfg.Dialect != V2)
 	if ps == psUnknown {
-		p.publishRelayLocked(id) // firmware answers an unknown payload with the state
-		return
+		return // relayMQTTCallback drops it unanswered (1.14.1 and dev alike): no query here
 	}
 	p.handlePayloadLocked(now, id, ps, "mqtt")
 	p.relays[id].report = true // mqttForward(): echo the state once it changes

@@ -131,6 +131,9 @@ func (l *mqttLink) flushBatch() {
 // messages leave in the order the state changed.
 func (l *mqttLink) publishLocked(topic, payload string, retain bool) {
 	p := l.p
+	if p.fault.Silent {
+		return
+	}
 	p.recordLocked(p.cfg.Clock(), Event{Kind: EvMQTTPublish, Topic: topic, Payload: payload, Retained: retain})
 	c, qos := l.client, l.cfg.QoS
 	p.queueLocked(func() { c.Publish(topic, qos, retain, payload) })

@@ -67,6 +67,10 @@ type Config struct {
 
 	MQTT *MQTTConfig // nil = no MQTT
 
+	// Latency delays every HTTP answer, as the WiFi round trip to a real plug does (tens to
+	// hundreds of ms); benchmarks use it to show what an agent's round trips cost.
+	Latency time.Duration
+
 	// OnSwitch is called, in order, whenever the power delivered to the
 	// load changes. It runs outside the plug's lock, after the HTTP answer
 	// has been sent; it may call Relay/Powered/Timeline.

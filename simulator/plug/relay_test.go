@@ -1,7 +1,6 @@
 package plug
 
 import (
-	"sync"
 	"testing"
 	"time"
 )
@@ -122,23 +121,30 @@ func TestFloodProtectionDisabled(t *testing.T) {
 
 // With real time a timer applies the delayed change and OnSwitch fires.
 func TestDelayWithRealClock(t *testing.T) {
-	var mu sync.Mutex
-	var calls []bool
-	p := New(Config{OnDelay: 50 * time.Millisecond, OnSwitch: func(_ int, on bool) {
-		mu.Lock()
-		calls = append(calls, on)
-		mu.Unlock()
-	}})
+	// OnSwitch runs queued, after the power event is recorded: wait for the callback itself.
+	calls := make(chan bool, 4)
+	p := New(Config{OnDelay: 50 * time.Millisecond, OnSwitch: func(_ int, on bool) { calls <- on }})
 	defer p.Close()
+	next := func(want bool) {
+		t.Helper()
+		select {
+		case on := <-calls:
+			if on != want {
+				t.Fatalf("OnSwitch(%v), want OnSwitch(%v)", on, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no OnSwitch(%v) call", want)
+		}
+	}
 	p.SetRelay(0, true)
-	waitEvent(t, p, "switch on", func(e Event) bool { return e.Kind == EvPower && e.On })
+	next(true)
 	p.SetRelay(0, false)
-	waitEvent(t, p, "switch off", func(e Event) bool { return e.Kind == EvPower && !e.On })
+	next(false)
 	expectRelay(t, p, false, false)
-	mu.Lock()
-	defer mu.Unlock()
-	if len(calls) != 2 || !calls[0] || calls[1] {
-		t.Fatalf("OnSwitch calls %v", calls)
+	select {
+	case on := <-calls:
+		t.Fatalf("an extra OnSwitch(%v) call", on)
+	default:
 	}
 }
 

@@ -28,11 +28,17 @@ var sentinels = map[string][]error{
 	"permission": {fs.ErrPermission},
 	"deadline":   {context.DeadlineExceeded},
 	"canceled":   {context.Canceled},
+	"no-device":  {sysio.ErrDMNoDevice},
+	"no-control": {sysio.ErrDMNoControl},
 }
 
 // errKind classifies an error for a tape by the sentinels agents test for.
 func errKind(err error) string {
 	switch {
+	case errors.Is(err, sysio.ErrDMNoDevice):
+		return "no-device"
+	case errors.Is(err, sysio.ErrDMNoControl):
+		return "no-control"
 	case errors.Is(err, exec.ErrNotFound):
 		return "not-found"
 	case errors.Is(err, fs.ErrNotExist):

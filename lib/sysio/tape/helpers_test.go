@@ -158,6 +158,11 @@ func (c *fakeClock) Sleep(_ context.Context, d time.Duration) error {
 }
 
 // closedAddr is a loopback address nothing listens on.
+// WithDeadline never expires on the fake clock: tests of expiry replay a tape.
+func (c *fakeClock) WithDeadline(parent context.Context, _ time.Time) (context.Context, context.CancelFunc) {
+	return context.WithCancel(parent)
+}
+
 func closedAddr(t *testing.T) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

@@ -93,7 +93,7 @@ func summary(fs []Field) string {
 	for i, fl := range fs {
 		parts = append(parts, fl.Key)
 		for _, a := range fl.Args {
-			if i == 0 && methodRe.MatchString(fl.Key) {
+			if i == 0 && methodRe().MatchString(fl.Key) {
 				a = shortURL(a)
 			}
 			parts = append(parts, brief(a))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/isard-vdi/flock-agents/lib/sysio"
@@ -13,7 +14,16 @@ import (
 // connect takes a number too, so a retry is the next one). The password is never on the tape;
 // the client id is, but replay ignores it.
 
-func mqttChannel(broker string, n int) string { return fmt.Sprintf("mqtt %s #%d", broker, n) }
+// mqttChannel names a broker session without the URL's user-info: a channel name is never
+// redacted (replay finds exchanges by it), so it must not hold a credential to begin with.
+func mqttChannel(broker string, n int) string {
+	if scheme, rest, ok := strings.Cut(broker, "://"); ok {
+		if _, host, ok := strings.Cut(rest, "@"); ok {
+			broker = scheme + "://" + host
+		}
+	}
+	return fmt.Sprintf("mqtt %s #%d", broker, n)
+}
 
 func connectAsk(o sysio.MQTTOptions) []Field {
 	ask := []Field{fld("connect", o.Broker)}
@@ -57,6 +67,7 @@ type recMQTT struct{ r *recorder }
 
 func (d recMQTT) Connect(ctx context.Context, o sysio.MQTTOptions) (sysio.MQTTConn, error) {
 	d.r.secrets.add("the MQTT password", o.Password)
+	d.r.secrets.fromURL("the MQTT broker URL", o.Broker)
 	ch := d.r.nextConn(o.Broker)
 	id := d.r.begin(ch, connectAsk(o))
 	c, err := d.r.inner.MQTT.Connect(ctx, o)

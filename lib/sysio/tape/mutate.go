@@ -119,6 +119,8 @@ func setBody(e *Exchange, body string) error {
 		key = "stdout"
 	case op == "files read" || op == "files read-at":
 		key = "data"
+	case op == "dm table" || op == "dm status":
+		return setTargets(e, body)
 	default:
 		return errors.New("this answer has no body to change")
 	}
@@ -132,6 +134,29 @@ func setBody(e *Exchange, body string) error {
 		}
 	}
 	e.Answer = append(e.Answer, fld(key, body))
+	return nil
+}
+
+// setTargets replaces a device-mapper answer's targets with body's lines, written as dmsetup
+// table and status print them.
+func setTargets(e *Exchange, body string) error {
+	if has(e.Answer, "error") {
+		return errors.New("this answer is an error: change it to a status first")
+	}
+	ans := without(e.Answer, "target")
+	for _, l := range strings.Split(strings.TrimRight(body, "\n"), "\n") {
+		f := strings.SplitN(l, " ", 4)
+		if len(f) < 3 {
+			return fmt.Errorf("target %q: want START LENGTH TYPE [PARAMS]", l)
+		}
+		for _, n := range f[:2] {
+			if _, err := strconv.ParseUint(n, 10, 64); err != nil {
+				return fmt.Errorf("target %q: %q is not a number of sectors", l, n)
+			}
+		}
+		ans = append(ans, fld("target", f[0], f[1], f[2], strings.Join(f[3:], "")))
+	}
+	e.Answer = ans
 	return nil
 }
 

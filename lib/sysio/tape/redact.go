@@ -59,7 +59,9 @@ func (s *secrets) add(source, v string) {
 	s.vals[v], s.vals[url.QueryEscape(v)], s.vals[url.PathEscape(v)] = true, true, true
 }
 
-// fromArgs takes --name=value, --name value and fence agents' -p value / -pvalue.
+// fromArgs takes every getopt spelling: --name=value, --name value, a unique prefix of a secret
+// name (--pass=…), -p value, -pvalue and clusters such as -vpvalue (whatever follows a p in a
+// cluster may be its value), and the user-info of any URL.
 func (s *secrets) fromArgs(args []string) {
 	for i := 1; i < len(args); i++ {
 		a := args[i]
@@ -67,20 +69,52 @@ func (s *secrets) fromArgs(args []string) {
 		if i+1 < len(args) {
 			next = args[i+1]
 		}
+		s.fromURL("an argument URL", a)
 		switch {
 		case strings.HasPrefix(a, "--"):
 			name, v, ok := strings.Cut(a[2:], "=")
-			if isSecretName(name) {
+			if isSecretName(name) || isSecretPrefix(name) {
 				if !ok {
 					v = next
 				}
 				s.add("argument --"+name, v)
 			}
-		case a == "-p":
-			s.add("argument -p", next)
-		case strings.HasPrefix(a, "-p"):
-			s.add("argument -p", a[2:])
+		case strings.HasPrefix(a, "-"):
+			if at := strings.IndexByte(a, 'p'); at > 0 {
+				if v := a[at+1:]; v != "" {
+					s.add("argument -p", v)
+				} else {
+					s.add("argument -p", next)
+				}
+			}
 		}
+	}
+}
+
+// isSecretPrefix: getopt takes a unique prefix of a long name, so --pass is --password.
+func isSecretPrefix(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range secretWords {
+		if len(n) >= 3 && strings.HasPrefix(w, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// fromURL takes the user-info of a URL value (tcp://user:pw@broker), and its password alone.
+func (s *secrets) fromURL(source, v string) {
+	_, rest, ok := strings.Cut(v, "://")
+	if !ok {
+		return
+	}
+	info, _, ok := strings.Cut(rest, "@")
+	if !ok || strings.Contains(info, "/") {
+		return
+	}
+	s.add(source, info)
+	if _, pw, ok := strings.Cut(info, ":"); ok {
+		s.add(source, pw)
 	}
 }
 
@@ -95,9 +129,14 @@ func (s *secrets) fromEnv(env []string) {
 // fromStdin takes the name=value lines fence agents read.
 func (s *secrets) fromStdin(stdin string) {
 	for _, line := range strings.Split(stdin, "\n") {
-		if k, v, ok := strings.Cut(line, "="); ok && isSecretName(strings.TrimSpace(k)) {
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		if isSecretName(strings.TrimSpace(k)) {
 			s.add("stdin "+strings.TrimSpace(k), strings.TrimSpace(v))
 		}
+		s.fromURL("stdin "+strings.TrimSpace(k), strings.TrimSpace(v))
 	}
 }
 

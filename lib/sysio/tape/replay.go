@@ -67,6 +67,8 @@ type player struct {
 	chans map[string][]int // exchange indices per channel, in tape order
 	mqttN map[string]int
 	divs  []string
+	// deadlines are the contexts of playClock.WithDeadline not yet expired.
+	deadlines []*virtualDeadline
 }
 
 func newPlayer(t *Tape, lenient bool) *player {
@@ -79,7 +81,7 @@ func newPlayer(t *Tape, lenient bool) *player {
 }
 
 func (p *player) world() sysio.World {
-	return sysio.World{Exec: playExec{p}, HTTP: playHTTP{p}, MQTT: playMQTT{p}, Files: playFiles{p}, Clock: playClock{p}}
+	return sysio.World{Exec: playExec{p}, HTTP: playHTTP{p}, MQTT: playMQTT{p}, Files: playFiles{p}, Clock: playClock{p}, DM: playDM{p}}
 }
 
 func (p *player) elapsed() time.Duration {
@@ -114,6 +116,7 @@ func (p *player) serve(ch string, ask []Field) (Exchange, error) {
 		if ch == "clock" {
 			d, _ := parseDur(ask[0].Args[0])
 			p.now += d
+			p.expireLocked()
 			return Exchange{Channel: ch, Ask: ask, Answer: []Field{fld("ok")}, Took: d}, nil
 		}
 	}
@@ -174,6 +177,7 @@ func (p *player) use(i int, again bool) Exchange {
 	} else {
 		p.now = max(p.now, e.At+e.Took)
 	}
+	p.expireLocked()
 	return e
 }
 

@@ -290,3 +290,26 @@ func TestHandWrittenTape(t *testing.T) {
 	assert.Equal(t, []string{"stat true 259:1 <nil>", "read permission true", "exec not found true", "http timeout true",
 		"sleep cut true after 3.002s"}, saw)
 }
+
+// TestVirtualDeadline: a deadline on the tape's clock expires as served exchanges move virtual
+// time past it, not before; one already past expires at once, and cancel is Canceled.
+func TestVirtualDeadline(t *testing.T) {
+	start := time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC)
+	tp, err := Parse(strings.NewReader("flock-tape 1\nagent a\nstart 2025-06-01T10:00:00.000Z\nargv a\n\n" +
+		"exchange 1 +0.000s clock\n> sleep 60s\n< ok\n< took 60s\n\noutcome +60.000s\nexit 0\n"))
+	require.NoError(t, err)
+	p, finish := Replay(tp)
+	ctx, cancel := p.Clock.WithDeadline(context.Background(), start.Add(30*time.Second))
+	defer cancel()
+	past, cancelPast := p.Clock.WithDeadline(context.Background(), start)
+	defer cancelPast()
+	require.NoError(t, ctx.Err())
+	assert.ErrorIs(t, past.Err(), context.DeadlineExceeded)
+	require.NoError(t, p.Clock.Sleep(context.Background(), time.Minute))
+	<-ctx.Done()
+	assert.Equal(t, context.DeadlineExceeded, ctx.Err())
+	later, cancelLater := p.Clock.WithDeadline(context.Background(), start.Add(time.Hour))
+	cancelLater()
+	assert.Equal(t, context.Canceled, later.Err())
+	assert.True(t, finish(0).Passed())
+}

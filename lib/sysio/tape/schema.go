@@ -3,10 +3,10 @@ package tape
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/isard-vdi/flock-agents/lib/sysio"
 )
@@ -40,34 +40,43 @@ func with(m map[string]string, more map[string]string) map[string]string {
 	return out
 }
 
-// specs is keyed by "kind op"; every HTTP method shares "http".
-var specs = map[string]opSpec{
-	"http": {op: "s",
-		ask:    with(tlsAsk, map[string]string{"header": "ss", "body": "s", "timeout": "d"}),
-		answer: map[string]string{"status": "i", "header": "ss", "body": "s", "error": "ks"},
-		oneOf:  []string{"status", "error"}},
-	"mqtt connect": {op: "s",
-		ask:    with(tlsAsk, map[string]string{"client-id": "s", "username": "s", "timeout": "d"}),
-		answer: okAnswer, oneOf: okOrErr},
-	"mqtt subscribe": {op: "ss*", answer: okAnswer, oneOf: okOrErr},
-	"mqtt publish": {op: "s", ask: map[string]string{"payload": "s", "qos": "i", "retained": ""},
-		answer: okAnswer, oneOf: okOrErr},
-	"mqtt receive": {op: "d",
-		answer: map[string]string{"message": "s", "payload": "s", "qos": "i", "retained": "", "nothing": "", "error": "ks"},
-		oneOf:  []string{"message", "nothing", "error"}},
-	"mqtt close": {op: "", answer: map[string]string{"ok": ""}, need: []string{"ok"}},
-	"exec run": {op: "s*", ask: map[string]string{"env": "s", "dir": "s", "stdin": "s", "secret-output": ""},
-		answer: map[string]string{"exit": "i", "stdout": "s", "stderr": "s", "error": "ks"},
-		need:   []string{"exit"}},
-	"files read":     {op: "s", answer: map[string]string{"data": "s", "error": "ks"}, oneOf: []string{"data", "error"}},
-	"files read-at":  {op: "sii", answer: map[string]string{"data": "s", "error": "ks"}, oneOf: []string{"data", "error"}},
-	"files write-at": {op: "si", ask: map[string]string{"data": "s"}, answer: okAnswer, oneOf: okOrErr},
-	"files write":    {op: "so", ask: map[string]string{"data": "s"}, answer: okAnswer, oneOf: okOrErr},
-	"files stat": {op: "s", answer: map[string]string{"mode": "m", "size": "i", "dev": "v", "error": "ks"},
-		oneOf: []string{"mode", "error"}},
-	"files readdir": {op: "s", answer: map[string]string{"names": "s*", "error": "ks"}, oneOf: []string{"names", "error"}},
-	"clock sleep":   {op: "d", answer: okAnswer, oneOf: okOrErr},
-}
+// specs is keyed by "kind op"; every HTTP method shares "http". Built when a tape is first
+// checked, not at start-up: most runs of an agent never see a tape.
+var specs = sync.OnceValue(func() map[string]opSpec {
+	return map[string]opSpec{
+		"http": {op: "s",
+			ask:    with(tlsAsk, map[string]string{"header": "ss", "body": "s", "timeout": "d"}),
+			answer: map[string]string{"status": "i", "header": "ss", "body": "s", "error": "ks"},
+			oneOf:  []string{"status", "error"}},
+		"mqtt connect": {op: "s",
+			ask:    with(tlsAsk, map[string]string{"client-id": "s", "username": "s", "timeout": "d"}),
+			answer: okAnswer, oneOf: okOrErr},
+		"mqtt subscribe": {op: "ss*", answer: okAnswer, oneOf: okOrErr},
+		"mqtt publish": {op: "s", ask: map[string]string{"payload": "s", "qos": "i", "retained": ""},
+			answer: okAnswer, oneOf: okOrErr},
+		"mqtt receive": {op: "d",
+			answer: map[string]string{"message": "s", "payload": "s", "qos": "i", "retained": "", "nothing": "", "error": "ks"},
+			oneOf:  []string{"message", "nothing", "error"}},
+		"mqtt close": {op: "", answer: map[string]string{"ok": ""}, need: []string{"ok"}},
+		"exec run": {op: "s*", ask: map[string]string{"env": "s", "dir": "s", "stdin": "s", "secret-output": ""},
+			answer: map[string]string{"exit": "i", "stdout": "s", "stderr": "s", "error": "ks"},
+			need:   []string{"exit"}},
+		"files read":     {op: "s", answer: map[string]string{"data": "s", "error": "ks"}, oneOf: []string{"data", "error"}},
+		"files read-at":  {op: "sii", answer: map[string]string{"data": "s", "error": "ks"}, oneOf: []string{"data", "error"}},
+		"files write-at": {op: "si", ask: map[string]string{"data": "s"}, answer: okAnswer, oneOf: okOrErr},
+		"files write":    {op: "so", ask: map[string]string{"data": "s"}, answer: okAnswer, oneOf: okOrErr},
+		"files stat": {op: "s", answer: map[string]string{"mode": "m", "size": "i", "dev": "v", "error": "ks"},
+			oneOf: []string{"mode", "error"}},
+		"files readdir": {op: "s", answer: map[string]string{"names": "s*", "error": "ks"}, oneOf: []string{"names", "error"}},
+		"clock sleep":   {op: "d", answer: okAnswer, oneOf: okOrErr},
+		"dm info":       dmSpec,
+		"dm table":      dmSpec,
+		"dm status":     dmSpec,
+	}
+})
+
+var dmSpec = opSpec{op: "s", answer: map[string]string{"dev": "v", "open": "i", "event": "i", "state": "s*", "uuid": "s",
+	"target": "iiss", "error": "ks"}, oneOf: []string{"dev", "error"}}
 
 var netKinds = []string{string(sysio.NetTimeout), string(sysio.NetRefused), string(sysio.NetReset), string(sysio.NetUnreachable),
 	string(sysio.NetTLS), string(sysio.NetDNS), string(sysio.NetAuth), string(sysio.NetOther)}
@@ -79,26 +88,27 @@ var errKinds = map[string][]string{
 	"exec":  {"not-found", "permission", "deadline", "canceled", "other"},
 	"files": {"not-exist", "permission", "other"},
 	"clock": {"deadline", "canceled", "other"},
+	"dm":    {"no-device", "no-control", "permission", "other"},
 }
 
 var (
-	methodRe  = regexp.MustCompile(`^[A-Z]+$`)
-	mqttChRe  = regexp.MustCompile(`^mqtt (\S+) #[1-9][0-9]*$`)
-	httpChRe  = regexp.MustCompile(`^http \S+$`)
-	majMinRe  = regexp.MustCompile(`^[0-9]+:[0-9]+$`)
-	octalRe   = regexp.MustCompile(`^0[0-7]{3,4}$`)
-	repeating = map[string]bool{"header": true, "env": true}
+	methodRe  = lazyRegexp(`^[A-Z]+$`)
+	mqttChRe  = lazyRegexp(`^mqtt (\S+) #[1-9][0-9]*$`)
+	httpChRe  = lazyRegexp(`^http \S+$`)
+	majMinRe  = lazyRegexp(`^[0-9]+:[0-9]+$`)
+	octalRe   = lazyRegexp(`^0[0-7]{3,4}$`)
+	repeating = map[string]bool{"header": true, "env": true, "target": true}
 )
 
 func specOf(e Exchange) (opSpec, error) {
 	key := e.Kind() + " " + e.Op()
 	if e.Kind() == "http" {
-		if !methodRe.MatchString(e.Op()) {
+		if !methodRe().MatchString(e.Op()) {
 			return opSpec{}, fmt.Errorf("%q is not an HTTP method", e.Op())
 		}
 		key = "http"
 	}
-	s, ok := specs[key]
+	s, ok := specs()[key]
 	if !ok {
 		return opSpec{}, fmt.Errorf("unknown %s operation %q", e.Kind(), e.Op())
 	}
@@ -107,18 +117,18 @@ func specOf(e Exchange) (opSpec, error) {
 
 func validChannel(ch string) bool {
 	switch {
-	case ch == "exec" || ch == "files" || ch == "clock":
+	case ch == "exec" || ch == "files" || ch == "clock" || ch == "dm":
 		return true
 	case strings.HasPrefix(ch, "http "):
-		return httpChRe.MatchString(ch) && isBare(ch[5:])
+		return httpChRe().MatchString(ch) && isBare(ch[5:])
 	}
-	m := mqttChRe.FindStringSubmatch(ch)
+	m := mqttChRe().FindStringSubmatch(ch)
 	return m != nil && isBare(m[1])
 }
 
 func validateExchange(e Exchange) error {
 	if !validChannel(e.Channel) {
-		return errors.New("unknown channel (want http HOST:PORT, http unix:PATH, mqtt BROKER #N, exec, files or clock)")
+		return errors.New("unknown channel (want http HOST:PORT, http unix:PATH, mqtt BROKER #N, exec, files, clock or dm)")
 	}
 	if len(e.Ask) == 0 {
 		return errors.New("no question (> lines)")
@@ -205,13 +215,13 @@ func checkArg(t byte, a string, kinds []string) error {
 	case 'd':
 		_, err = parseDur(a)
 	case 'o':
-		if !octalRe.MatchString(a) {
+		if !octalRe().MatchString(a) {
 			err = fmt.Errorf("bad permissions %q (want octal like 0644)", a)
 		}
 	case 'm':
 		_, err = parseMode(a)
 	case 'v':
-		if !majMinRe.MatchString(a) {
+		if !majMinRe().MatchString(a) {
 			err = fmt.Errorf("bad device %q (want MAJOR:MINOR)", a)
 		}
 	case 'k':

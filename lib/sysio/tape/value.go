@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -15,10 +16,10 @@ import (
 // instead be a block on the following lines: a heredoc of text, or base64 of anything else.
 
 var (
-	keyRe   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]*$`)
-	blockRe = regexp.MustCompile(`^(base64 )?<<([A-Z][A-Z0-9]*)( noeol)?$`)
-	durRe   = regexp.MustCompile(`^([0-9]+)(?:\.([0-9]{1,3}))?s$`)
-	atRe    = regexp.MustCompile(`^\+([0-9]+)\.([0-9]{3})s$`)
+	keyRe   = lazyRegexp(`^[A-Za-z][A-Za-z0-9_.-]*$`)
+	blockRe = lazyRegexp(`^(base64 )?<<([A-Z][A-Z0-9]*)( noeol)?$`)
+	durRe   = lazyRegexp(`^([0-9]+)(?:\.([0-9]{1,3}))?s$`)
+	atRe    = lazyRegexp(`^\+([0-9]+)\.([0-9]{3})s$`)
 )
 
 // isBare reports a value that needs no quotes: printable, no space or quote, and not the start
@@ -124,7 +125,7 @@ func fmtDur(d time.Duration) string {
 }
 
 func parseDur(s string) (time.Duration, error) {
-	m := durRe.FindStringSubmatch(s)
+	m := durRe().FindStringSubmatch(s)
 	if m == nil {
 		return 0, fmt.Errorf("bad duration %q (want seconds like 5s or 0.012s)", s)
 	}
@@ -138,7 +139,7 @@ func fmtAt(d time.Duration) string {
 }
 
 func parseAt(s string) (time.Duration, error) {
-	m := atRe.FindStringSubmatch(s)
+	m := atRe().FindStringSubmatch(s)
 	if m == nil {
 		return 0, fmt.Errorf("bad time %q (want an offset like +0.012s)", s)
 	}
@@ -156,3 +157,9 @@ func msOf(secs, frac string) (time.Duration, error) {
 }
 
 const timeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// lazyRegexp compiles expr on first use: package initialisers run on every start of every
+// agent, and most runs never parse a tape.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}

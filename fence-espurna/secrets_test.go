@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/isard-vdi/flock-agents/agents/fence"
+	"github.com/isard-vdi/flock-agents/lib/sysio"
+	"github.com/isard-vdi/flock-agents/lib/sysio/tape"
+	"github.com/isard-vdi/flock-agents/simulator/mosquitto"
+	"github.com/isard-vdi/flock-agents/simulator/plug"
+	"github.com/stretchr/testify/require"
+)
+
+// runArgv executes the agent in-process with a command line, as the binary would.
+func runArgv(t *testing.T, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	p := &sysio.Proc{Args: append([]string{"fence_espurna"}, args...), Stdin: strings.NewReader(""),
+		Stdout: &out, Stderr: &errb, World: sysio.Real()}
+	code := p.Finish(fence.Run(agent, p))
+	return result{code, out.String(), errb.String()}
+}
+
+// fence-agents parses with gnu_getopt: a stray word does not end option parsing, so the action
+// given after it is the action run, never the default reboot (the reported command line).
+func TestArgvStrayWordKeepsTheAction(t *testing.T) {
+	p, ip, port := httpPlug(t, plug.Config{Dialect: plug.V2, InitialOn: true})
+	r := runArgv(t, "-n", "0", "-a", ip, "-u", port, "--apikey="+testKey, "stray", "-o", "status")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Contains(t, r.stdout, "Status: ON")
+	require.True(t, p.Powered(0))
+	for _, ev := range p.Timeline() {
+		require.NotEqual(t, plug.EvSwitch, ev.Kind, "the plug was switched: %v", ev)
+	}
+}
+
+// secretRuns are every spelling of every secret option, on paths that succeed and that fail
+// before, during and after parsing; each is run with debug output to stderr and a debug_file
+// (the flight recorder and syslog get the same scrubbed lines) and recorded on a tape.
+func secretRuns(ip, port, broker string) map[string][]string {
+	k := testKey
+	return map[string][]string{
+		"--apikey=K":           {"-o", "status", "-n", "0", "-a", ip, "-u", port, "--apikey=" + k, "-v"},
+		"--apikey K":           {"-o", "status", "-n", "0", "-a", ip, "-u", port, "--apikey", k, "-v"},
+		"-pK":                  {"-o", "status", "-n", "0", "-a", ip, "-u", port, "-p" + k, "-v"},
+		"-p K":                 {"-o", "status", "-n", "0", "-a", ip, "-u", port, "-p", k, "-v"},
+		"-vpK":                 {"-o", "status", "-n", "0", "-a", ip, "-u", port, "-vp" + k},
+		"-vpK wrong key":       {"-o", "status", "-n", "0", "-a", ip, "-u", port, "-vp" + k + "X"},
+		"stray then --apikey":  {"stray", "--apikey=" + k, "-x"},
+		"unknown then -pK":     {"--bogus", "-p" + k},
+		"unknown cluster":      {"-Zp" + k},
+		"missing arg after -p": {"-o", "status", "-p"},
+		"url user-info":        {"-o", "status", "-n", "plug1", "--transport=mqtt", "--mqtt-broker=tcp://fence:" + k + "@" + broker, "--shell-timeout=1"},
+		"url user-info refused": {"-o", "status", "-n", "plug1", "--transport=mqtt", "--mqtt-broker=tcp://fence:" + k + "@127.0.0.1:1",
+			"--shell-timeout=1"},
+	}
+}
+
+func TestNoSecretInAnyOutput(t *testing.T) {
+	_, ip, port := httpPlug(t, plug.Config{Dialect: plug.V2, InitialOn: true})
+	b := broker(t, mosquitto.Options{})
+	host := strings.TrimPrefix(b.URL, "tcp://")
+	stdinRuns := map[string][]string{
+		"stdin apikey":   {"action=status", "port=0", "ip=" + ip, "ipport=" + port, "apikey=" + testKey, "verbose=1"},
+		"stdin password": {"action=status", "port=0", "ip=" + ip, "ipport=" + port, "password=" + testKey, "verbose=1"},
+		"stdin bad opt":  {"action=status", "port=0", "unknown_secretish=" + testKey, "apikey=" + testKey + "X", "ip=" + ip, "ipport=" + port},
+		"stdin url":      {"action=status", "port=plug1", "transport=mqtt", "mqtt_broker=tcp://fence:" + testKey + "@" + host, "shell_timeout=1", "verbose=1"},
+	}
+	check := func(name string, args []string, stdin string) {
+		dir := t.TempDir()
+		debug := filepath.Join(dir, "debug.log")
+		tp := filepath.Join(dir, "run.tape")
+		var out, errb bytes.Buffer
+		argv := append([]string{"fence_espurna"}, args...)
+		if stdin != "" {
+			stdin += "debug_file=" + debug + "\n"
+		} else {
+			argv = append(argv, "--debug-file="+debug)
+		}
+		p := &sysio.Proc{Args: argv, Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, World: sysio.Real()}
+		tape.Record(p, func(tt *tape.Tape) error {
+			var b bytes.Buffer
+			if err := tt.Write(&b); err != nil {
+				return err
+			}
+			return os.WriteFile(tp, b.Bytes(), 0o600)
+		})
+		code := p.Finish(fence.Run(agent, p))
+		logged, _ := os.ReadFile(debug)
+		recorded, _ := os.ReadFile(tp)
+		for what, text := range map[string]string{"stdout": out.String(), "stderr": errb.String(), "debug_file": string(logged), "tape": string(recorded)} {
+			require.NotContains(t, text, testKey, "%s (exit %d): the secret is in %s:\n%s", name, code, what, text)
+			require.NotContains(t, text, "fence:", "%s: URL user-info is in %s:\n%s", name, what, text)
+		}
+	}
+	for name, args := range secretRuns(ip, port, host) {
+		check(name, args, "")
+	}
+	for name, lines := range stdinRuns {
+		check(name, nil, strings.Join(lines, "\n")+"\n")
+	}
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os/exec"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// cmd is one whole-process run: what Pacemaker's daemons would start.
+type cmd struct {
+	argv  []string
+	env   []string // the whole environment: nothing leaks in from the bench's own
+	stdin string
+	want  int // exit code that means the run did what it should
+}
+
+// sample is what repeated runs of a cmd cost: medians, which a loaded 2-core machine skews
+// least.
+type sample struct{ wall, cpu time.Duration }
+
+func (c cmd) String() string { return strings.Join(c.argv, " ") }
+
+// once runs c and returns its wall time and CPU time (user+system of it and all it waited for).
+func (c cmd) once() (time.Duration, time.Duration, error) {
+	x := exec.Command(c.argv[0], c.argv[1:]...)
+	x.Env = c.env
+	x.Stdin = strings.NewReader(c.stdin)
+	var errb bytes.Buffer
+	x.Stdout, x.Stderr = &bytes.Buffer{}, &errb
+	t0 := time.Now()
+	err := x.Run()
+	wall := time.Since(t0)
+	if x.ProcessState == nil {
+		return 0, 0, fmt.Errorf("%s: %v", c, err)
+	}
+	if code := x.ProcessState.ExitCode(); code != c.want {
+		return 0, 0, fmt.Errorf("%s: exit %d, want %d: %s", c, code, c.want, strings.TrimSpace(errb.String()))
+	}
+	ru := x.ProcessState.SysUsage().(*syscall.Rusage)
+	return wall, time.Duration(syscall.TimevalToNsec(ru.Utime) + syscall.TimevalToNsec(ru.Stime)), nil
+}
+
+// measureAll runs every cmd rounds times, interleaved (one of each per round), so that whatever
+// else loads the machine weighs on figures and anchors alike.
+func measureAll(cmds map[string]cmd, rounds int) (map[string]sample, error) {
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	walls, cpus := map[string][]time.Duration{}, map[string][]time.Duration{}
+	for range rounds {
+		for _, n := range names {
+			w, c, err := cmds[n].once()
+			if err != nil {
+				return nil, err
+			}
+			walls[n], cpus[n] = append(walls[n], w), append(cpus[n], c)
+		}
+	}
+	out := map[string]sample{}
+	for _, n := range names {
+		out[n] = sample{median(walls[n]), median(cpus[n])}
+	}
+	return out, nil
+}
+
+func median(d []time.Duration) time.Duration {
+	slices.Sort(d)
+	return d[len(d)/2]
+}
