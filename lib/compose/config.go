@@ -42,7 +42,9 @@ func (c Config) Service(name string) (Service, bool) {
 	return Service{}, false
 }
 
-func (c *Config) sort() { sort.Slice(c.Services, func(i, j int) bool { return c.Services[i].Name < c.Services[j].Name }) }
+func (c *Config) sort() {
+	sort.Slice(c.Services, func(i, j int) bool { return c.Services[i].Name < c.Services[j].Name })
+}
 
 // parseJSONConfig reads `docker compose config --format json` (v2).
 func parseJSONConfig(b []byte) (Config, error) {
