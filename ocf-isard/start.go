@@ -33,7 +33,7 @@ func start(r *ocf.Request) error {
 	}
 	if res := resurrecting(cfg, services); len(res) > 0 {
 		if !s.c.allowRestart {
-			return ocf.Exit(ocf.ErrConfigured, "services %s have restart: always or unless-stopped, so dockerd would run them outside the cluster after a reboot: set restart: \"no\" (or allow_restart_policy)", strings.Join(res, ", "))
+			return ocf.Exit(ocf.ErrConfigured, "restart policy %s: dockerd would restart it outside the cluster after a reboot; set restart: \"no\" or allow_restart_policy", strings.Join(res, ", "))
 		}
 		r.Log.Warnf("services %s have restart policies that dockerd acts on outside the cluster (allowed by allow_restart_policy)", strings.Join(res, ", "))
 	}
@@ -151,7 +151,7 @@ func resurrecting(cfg compose.Config, services []string) []string {
 	var out []string
 	for _, n := range services {
 		if svc, ok := cfg.Service(n); ok && svc.Resurrects() {
-			out = append(out, n)
+			out = append(out, n+"="+svc.Restart)
 		}
 	}
 	return out

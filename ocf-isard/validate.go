@@ -22,7 +22,7 @@ func validate(r *ocf.Request) error {
 		return ocf.Exit(ocf.ErrConfigured, "services %s are not in the compose files", strings.Join(bad, ", "))
 	}
 	if res := resurrecting(cfg, s.wanted(cfg)); len(res) > 0 {
-		r.Log.Warnf("services %s have restart: always or unless-stopped: dockerd runs them after a reboot outside the cluster, possibly on two nodes at once (start refuses them unless allow_restart_policy is set)", strings.Join(res, ", "))
+		r.Log.Warnf("restart policy %s: dockerd runs them after a reboot outside the cluster, possibly on two nodes at once (start refuses them unless allow_restart_policy is set)", strings.Join(res, ", "))
 	}
 	return nil
 }
