@@ -64,7 +64,9 @@ type outcome struct {
 	reason string // the last exit reason, as Pacemaker reads it
 }
 
-func (o outcome) String() string { return fmt.Sprintf("exit %d, reason %q\n%s", o.code, o.reason, o.stderr) }
+func (o outcome) String() string {
+	return fmt.Sprintf("exit %d, reason %q\n%s", o.code, o.reason, o.stderr)
+}
 
 // runIn runs the agent's action with pacemakerEnv plus env, through prefix (nsenter) if given.
 func runIn(t *testing.T, prefix []string, action string, env ...string) outcome {

@@ -161,14 +161,19 @@ func resurrecting(cfg compose.Config, services []string) []string {
 // allowed: a start must not wait on a registry the flock may not reach.
 func (s *stack) images(ctx context.Context, cli compose.CLI, cfg compose.Config, services []string) error {
 	var missing, pull []string
+	present := map[string]bool{}
 	for _, n := range services {
 		svc, _ := cfg.Service(n)
 		if svc.Image == "" {
 			return ocf.Exit(ocf.ErrConfigured, "service %s has no image (building is not the cluster's job)", n)
 		}
-		ok, err := s.eng.ImagePresent(ctx, svc.Image)
-		if err != nil {
-			return s.daemonError(err)
+		ok, asked := present[svc.Image]
+		if !asked {
+			var err error
+			if ok, err = s.eng.ImagePresent(ctx, svc.Image); err != nil {
+				return s.daemonError(err)
+			}
+			present[svc.Image] = ok
 		}
 		if !ok {
 			missing, pull = append(missing, svc.Image+" ("+n+")"), append(pull, n)

@@ -1,13 +1,16 @@
 #!/bin/bash
 # A private dockerd for the isard agent's tests: its own network namespace (dock-NAME, not
 # flock-*, so the cluster lab's leftovers check does not count it), its own data root, exec
-# root, pidfile and socket, no iptables rules, no DNS forwarding to the host, and an offline
-# image imported from busybox-static (no registry is reachable). Nothing of the host's own
-# docker (/var/run/docker.sock, /var/lib/docker, /etc/docker) is touched.
+# root, pidfile and socket, containers under the cgroup dock-NAME, no iptables rules, no DNS
+# forwarding to the host, and an offline image imported from busybox-static (no registry is
+# reachable). Nothing of the host's own docker (/var/run/docker.sock, /var/lib/docker,
+# /etc/docker) is touched.
 #
 # usage: lab/dock/dock.sh up NAME [--node PID] | down NAME | socket NAME
-#   --node PID: start the daemon inside the network and mount namespaces of PID (a lab node's
-#   holder), so that node's Pacemaker sees its own dockerd at the same socket path.
+#   --node PID: the daemon joins the network namespace of PID (a lab node's holder) instead,
+#   and its socket appears inside that node's mount namespace as /run/dock/docker.sock, the
+#   same path on every node. (dockerd itself stays in the host's mount namespace: the node's was
+#   made by `ip netns exec`, whose /sys hides the cgroup hierarchy dockerd needs.)
 set -euo pipefail
 BASE=${FLOCK_LAB:-/var/tmp/flock-lab}/dock
 IMAGE=dock/busybox:1
@@ -17,36 +20,27 @@ die() { echo "dock: $*" >&2; exit 1; }
 cmd=$1 name=$2
 shift 2
 run=/run/dock-$name
-sock=$run/docker.sock
 d=$BASE/$name
-
-# in CMD...: run CMD where the daemon lives (the node's namespaces, or the host's mount namespace
-# with the daemon's network namespace).
-in_ns() {
-	if [ -f "$d/node.pid" ]; then
-		nsenter -t "$(cat "$d/node.pid")" -m -n -- "$@"
-	else
-		"$@"
-	fi
-}
-docker_() { in_ns docker -H "unix://$sock" "$@"; }
+node=$(cat "$d/node.pid" 2>/dev/null || true)
+sock=$run/docker.sock
+[ -n "$node" ] && sock=$d/sock/docker.sock
+docker_() { docker -H "unix://$sock" "$@"; }
 
 up() {
-	local node=""
 	[ "${1:-}" = --node ] && node=$2
-	mkdir -p "$d/data"
-	rm -f "$d/node.pid"
+	mkdir -p "$d/data" "$run"
 	if [ -n "$node" ]; then
 		echo "$node" >"$d/node.pid"
+		sock=$d/sock/docker.sock
+		mkdir -p "$d/sock"
 	elif ! ip netns list | grep -qx "dock-$name\( .*\)\?"; then
 		ip netns add "dock-$name"
 		ip -n "dock-$name" link set lo up
 	fi
-	in_ns mkdir -p "$run"
 	# deprecated-key-path: without it dockerd 20.10 writes /etc/docker/key.json on the host.
-	printf '{"deprecated-key-path": "%s/key.json"}\n' "$run" | in_ns tee "$run/daemon.json" >/dev/null
+	printf '{"deprecated-key-path": "%s/key.json"}\n' "$run" >"$run/daemon.json"
 	local netns=(nsenter "--net=/run/netns/dock-$name")
-	[ -n "$node" ] && netns=(nsenter -t "$node" -m -n)
+	[ -n "$node" ] && netns=(nsenter -t "$node" -n)
 	# The daemon must not inherit our file descriptors (a caller's lock fd would be held for
 	# the daemon's whole life): close all but 0-2, then detach with setsid.
 	(
@@ -56,7 +50,7 @@ up() {
 		done
 		exec setsid "${netns[@]}" dockerd --config-file "$run/daemon.json" --data-root "$d/data" \
 			--exec-root "$run/exec" --pidfile "$run/dockerd.pid" -H "unix://$sock" \
-			--iptables=false --ip-masq=false --dns 127.0.0.1
+			--cgroup-parent "dock-$name" --iptables=false --ip-masq=false --dns 127.0.0.1
 	) </dev/null >"$d/dockerd.log" 2>&1 &
 	local i
 	for i in $(seq 300); do
@@ -64,6 +58,9 @@ up() {
 		sleep 0.1
 	done
 	docker_ version >/dev/null 2>&1 || { tail -20 "$d/dockerd.log" >&2; die "dockerd $name did not come up"; }
+	if [ -n "$node" ]; then
+		nsenter -t "$node" -m sh -c "mkdir -p /run/dock && mount --bind '$d/sock' /run/dock"
+	fi
 	image
 }
 
@@ -80,9 +77,17 @@ image() {
 	rm -rf "$root"
 }
 
+# kill: the power is gone: every process of the daemon's containers, SIGKILL (lab nodes).
+kill_containers() {
+	local f
+	for f in /sys/fs/cgroup/pids/dock-"$name"/*/cgroup.procs; do
+		[ -f "$f" ] && xargs -r kill -9 <"$f" 2>/dev/null || true
+	done
+}
+
 down() {
 	local pid i
-	pid=$(in_ns cat "$run/dockerd.pid" 2>/dev/null || true)
+	pid=$(cat "$run/dockerd.pid" 2>/dev/null || true)
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 		# Containers first, so the daemon's own stop is quick and leaves no shim behind.
 		docker_ ps -aq | xargs -r timeout 60 docker -H "unix://$sock" rm -f >/dev/null 2>&1 || true
@@ -90,10 +95,12 @@ down() {
 		for i in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 		kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
 	fi
-	# What a daemon leaves under /run and in the mount table.
-	in_ns sh -c "grep -o ' $run/[^ ]*\| $d/data/[^ ]*' /proc/self/mounts | sort -r | xargs -r -n1 umount -l" 2>/dev/null || true
-	in_ns rm -rf "$run"
-	if [ -f "$d/node.pid" ]; then
+	kill_containers
+	# What a daemon leaves in the mount table, under /run and in the cgroup tree.
+	grep -o " $run/[^ ]*\| $d/data/[^ ]*" /proc/self/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+	rm -rf "$run"
+	rmdir /sys/fs/cgroup/*/dock-"$name"/* /sys/fs/cgroup/*/dock-"$name" 2>/dev/null || true
+	if [ -n "$node" ]; then
 		rm -f "$d/node.pid"
 	elif ip netns list | grep -qx "dock-$name\( .*\)\?"; then
 		ip netns del "dock-$name"
@@ -104,6 +111,7 @@ down() {
 case $cmd in
 up) up "$@" ;;
 down) down ;;
+kill) kill_containers ;;
 socket) echo "$sock" ;;
 *) die "unknown command $cmd" ;;
 esac

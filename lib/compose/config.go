@@ -84,7 +84,7 @@ func parseYAMLConfig(b []byte) (Config, error) {
 	in, svcIndent, keyIndent := false, -1, -1
 	var hc map[string]string // the current service's healthcheck scalars
 	var inHC bool
-	hcIndent := -1
+	hcIndent, hcKey := -1, ""
 	flush := func() {
 		if cur != nil {
 			cur.Healthcheck = hc != nil && hc["disable"] != "true" && hc["test"] != "NONE"
@@ -134,16 +134,18 @@ func parseYAMLConfig(b []byte) (Config, error) {
 				case "container_name":
 					cur.ContainerName = val
 				case "healthcheck":
-					hc, hcIndent = map[string]string{}, -1
+					hc, hcIndent, hcKey = map[string]string{}, -1, ""
 				}
 			case inHC:
 				if hcIndent < 0 {
 					hcIndent = indent
 				}
-				if indent == hcIndent {
-					hc[key] = val
-				} else if indent > hcIndent && strings.HasPrefix(trimmed, "- ") && hc["test"] == "" {
-					hc["test"] = unquote(strings.TrimPrefix(trimmed, "- "))
+				// PyYAML writes a list at its key's own indentation: "test:" then "- NONE".
+				switch item, isItem := strings.CutPrefix(trimmed, "- "); {
+				case isItem && hcKey == "test" && hc["test"] == "":
+					hc["test"] = unquote(item)
+				case !isItem && indent == hcIndent:
+					hc[key], hcKey = val, key
 				}
 			}
 		}
