@@ -47,8 +47,8 @@ measure() {
 echo "monitor of the running 5-service stack, $n runs each, one run:"
 measure ocf:flock:isard "${ours_env[@]}" bin/ocf-isard
 measure ocf:heartbeat:docker-compose "${hb_env[@]}" $hb
-read -r or ou os op <"$work/ocf:flock:isard.m"
-read -r hr hu hs hp <"$work/ocf:heartbeat:docker-compose.m"
-awk -v or="$or" -v ou="$ou" -v os="$os" -v op="$op" -v hr="$hr" -v hu="$hu" -v hs="$hs" -v hp="$hp" 'BEGIN {
+read -r owall ou os op <"$work/ocf:flock:isard.m"
+read -r hwall hu hs hp <"$work/ocf:heartbeat:docker-compose.m"
+awk -v owall="$owall" -v ou="$ou" -v os="$os" -v op="$op" -v hwall="$hwall" -v hu="$hu" -v hs="$hs" -v hp="$hp" 'BEGIN {
 	oc = ou + os; hc = hu + hs
-	printf "ratio heartbeat/ours: wall %.1fx, cpu %s, processes %d vs %d\n", hr / or, (oc > 0 ? sprintf("%.1fx", hc / oc) : "ours below the clock"), hp, op }'
+	printf "ratio heartbeat/ours: wall %.1fx, cpu %s, processes %d vs %d\n", hwall / owall, (oc > 0 ? sprintf("%.1fx", hc / oc) : "ours below the clock"), hp, op }'

@@ -97,7 +97,8 @@ down() {
 	fi
 	kill_containers
 	# What a daemon leaves in the mount table, under /run and in the cgroup tree.
-	grep -o " $run/[^ ]*\| $d/data/[^ ]*" /proc/self/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+	awk -v run="$run" -v data="$d/data" 'index($2 "/", run "/") == 1 || index($2 "/", data "/") == 1 { print $2 }' /proc/self/mounts |
+		sort -r | xargs -r -n1 umount -l 2>/dev/null || true
 	rm -rf "$run"
 	rmdir /sys/fs/cgroup/*/dock-"$name"/* /sys/fs/cgroup/*/dock-"$name" 2>/dev/null || true
 	if [ -n "$node" ]; then

@@ -31,7 +31,12 @@ healthy_on() {
 }
 none_on() { local n; for n in "$@"; do [ "$(running "$n")" = 0 ] || return 1; done; }
 located_ip() { on n1 crm_resource --locate --resource isard-ip 2>/dev/null | sed -n 's/.* is running on: \([^ ]*\).*/\1/p' | head -1; }
-ip_follows() { [ "$(located_ip)" = "$(located)" ]; }
+ip_follows() {
+	local ip stack
+	ip=$(located_ip) stack=$(located)
+	echo "isard-ip on ${ip:-nowhere}, isard on ${stack:-nowhere}"
+	[ -n "$ip" ] && [ "$ip" = "$stack" ]
+}
 healthy_elsewhere() { local n; n=$(located); [ -n "$n" ] && [ "$n" != n2 ] && healthy_on "$n"; }
 power_cut() { grep -q 'power relay=0 on=false' <(since plug-n2); }
 # never_twice: no sample of the watcher saw the stack on more than one node.
@@ -78,7 +83,7 @@ t_fence=$(($(ms) - t0))
 step "  n2's containers died with it" until_true 10 n2_containers_dead
 step "the stack comes up healthy on another node" until_true 150 healthy_elsewhere
 t_move=$(($(ms) - t0))
-step "  the floating IP moved with it" ip_follows
+step "  the floating IP moved with it" until_true 20 ip_follows
 kill "$watcher"
 watcher=
 step "no node ever ran it twice ($(wc -l <"$WATCH") samples of every node's dockerd)" never_twice
