@@ -21,7 +21,7 @@ Stop runs compose down with a grace per container derived from the stop timeout,
 
 Monitor asks the Docker Engine API over its unix socket for the project's containers by their compose labels, stopped ones included; it forks nothing and never starts, stops or kills anything. Depth 0: every expected service runs. Depth 10: every healthcheck says healthy. Depth 20: health_url answers. A partial stack is an error, never "not running"; an optional service down is degraded (190). The services expected are those start brought up since this boot (kept under HA_RSCTMP); a container that stopped before this boot is not evidence of anything, but one that runs is, whoever started it: after a reboot dockerd restarts containers with restart: always or unless-stopped by itself, outside the cluster, and a probe reports them. validate-all warns about such restart policies and start refuses them unless allow_restart_policy is set.
 
-The daemon down is "not running" for a probe (nothing can run here) and an error for a recurring monitor.
+The daemon down is "not running" for a probe (nothing can run here) and an error for a recurring monitor. A stop with no daemon socket at all succeeds: that rests on dockerd running without live-restore (its default, and IsardVDI's), under which no container outlives its daemon; a socket that exists but does not answer fails the stop, since nothing can then be confirmed.
 
 compose selects the implementation: the docker compose v2 plugin, or docker-compose (v1 from 1.28, or v2 standalone); auto tries them in that order. Do not switch implementations while the stack runs: an up by the other version recreates every container.`,
 	Params: params,
