@@ -13,7 +13,7 @@ FENCE   := fence_espurna
 OCF     := $(notdir $(wildcard ocf-writeboost ocf-flock-nfs ocf-isard))
 BINS    := $(BIN)/fence_espurna $(BIN)/flock-sim $(addprefix $(BIN)/,$(OCF))
 
-.PHONY: all build install uninstall test check deps vet fuzz replay metadata metadata-check demo bench bench-doc clean lab-up lab-down e2e e2e-kernel e2e-writeboost
+.PHONY: all build install uninstall test check deps vet fuzz replay metadata metadata-check demo bench bench-doc clean lab-up lab-down e2e e2e-kernel e2e-writeboost e2e-isard
 
 all: build
 
@@ -40,7 +40,7 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/share/man/man8/fence_espurna.8
 	rm -rf $(DESTDIR)$(PREFIX)/lib/ocf/resource.d/flock
 
-# Debian packages the tests talk to (Pacemaker, pcs, fence-agents, mosquitto, schemas).
+# Debian packages the tests talk to (Pacemaker, pcs, fence-agents, mosquitto, schemas, docker).
 deps:
 	lab/deps.sh
 
@@ -81,7 +81,7 @@ metadata-check: build
 	  { echo "metadata changed: run 'make metadata' and commit"; exit 1; }; done
 
 # Everything CI runs: unit, replay and fuzz tests, then the lab's tiers (root).
-check: deps vet test metadata-check replay fuzz e2e e2e-kernel
+check: deps vet test metadata-check replay fuzz e2e e2e-isard e2e-kernel
 
 # The lab (lab/README.md): real Pacemaker nodes in network namespaces, fenced by our agent.
 NODES ?= 3
@@ -91,6 +91,10 @@ lab-down:
 	lab/cluster.sh down
 e2e: deps build
 	lab/e2e.sh
+# Tier 2, dockerd: ocf:flock:isard against a private dockerd in its own network namespace, with
+# compose v1 and v2 (lab/dock/README.md); lab/dock/record-isard-tapes.sh re-records its tapes.
+e2e-isard: deps build
+	lab/dock/e2e.sh
 # Tier 3 (lab/kernel/README.md): a real Debian kernel under qemu, for dm-writeboost and nfsd.
 e2e-kernel: build
 	lab/kernel/e2e.sh
@@ -107,6 +111,7 @@ bench: deps build
 	$(GO) run ./simulator/bench -bin $(BIN)
 	$(GO) test -run=XXX -bench=. -benchmem ./...
 	lab/kernel/bench-writeboost.sh
+	lab/dock/bench-isard.sh
 bench-doc: deps build
 	lab/bench-doc.sh
 
