@@ -17,9 +17,9 @@ func TestMetaDataGolden(t *testing.T) {
 	want, err := os.ReadFile(filepath.Join("..", "metadata", "isard.xml"))
 	require.NoError(t, err)
 	o := run(t, "meta-data")
-	require.Equal(t, 0, o.code, o.stderr)
-	assert.Empty(t, o.stderr)
-	assert.Equal(t, string(want), o.stdout, "run make metadata and commit")
+	require.Equal(t, 0, o.Code, o.Stderr)
+	assert.Empty(t, o.Stderr)
+	assert.Equal(t, string(want), o.Stdout, "run make metadata and commit")
 }
 
 // TestTapes replays every recorded and derived tape in-process: the agent must ask the world
@@ -66,11 +66,11 @@ func TestValidateDepth0(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			o := run(t, "validate-all", c.env...)
-			assert.Equal(t, c.code, o.code, o.stderr)
+			assert.Equal(t, c.code, o.Code, o.Stderr)
 			if c.reason == "" {
-				assert.Empty(t, o.reason)
+				assert.Empty(t, o.Reason)
 			} else {
-				assert.Contains(t, o.reason, c.reason)
+				assert.Contains(t, o.Reason, c.reason)
 			}
 		})
 	}
@@ -81,9 +81,9 @@ func TestValidateDepth0(t *testing.T) {
 func TestUnconfiguredWithoutDaemon(t *testing.T) {
 	sock := "OCF_RESKEY_docker_socket=" + filepath.Join(t.TempDir(), "none.sock")
 	o := run(t, "monitor", sock, "OCF_RESKEY_flavour=web")
-	assert.Equal(t, 7, o.code, o)
+	assert.Equal(t, 7, o.Code, o)
 	o = run(t, "stop", sock, "OCF_RESKEY_flavour=web")
-	assert.Equal(t, 0, o.code, o)
+	assert.Equal(t, 0, o.Code, o)
 	o = run(t, "monitor", sock, "OCF_RESKEY_flavour=web", "OCF_RESKEY_CRM_meta_interval=30000")
-	assert.Equal(t, 6, o.code, o)
+	assert.Equal(t, 6, o.Code, o)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/isard-vdi/flock-agents/agents/ocf/ocftest"
 	"net"
 	"os"
 	"os/exec"
@@ -81,12 +82,12 @@ func (l *dockLab) env(extra ...string) []string {
 
 // run runs an action; a tape name records it when FLOCK_ISARD_TAPES asks (v1 only, so the
 // corpus is one implementation's).
-func (l *dockLab) run(tapeName, action string, extra ...string) outcome {
+func (l *dockLab) run(tapeName, action string, extra ...string) ocftest.Outcome {
 	l.t.Helper()
 	return l.runIn(nil, tapeName, action, extra...)
 }
 
-func (l *dockLab) runIn(prefix []string, tapeName, action string, extra ...string) outcome {
+func (l *dockLab) runIn(prefix []string, tapeName, action string, extra ...string) ocftest.Outcome {
 	l.t.Helper()
 	env := l.env(extra...)
 	if dir := os.Getenv("FLOCK_ISARD_TAPES"); dir != "" && tapeName != "" && l.impl == "v1" {
@@ -143,7 +144,7 @@ func (l *dockLab) until(what string, f func() bool) {
 func (l *dockLab) start(tapeName string, extra ...string) {
 	l.t.Helper()
 	o := l.run(tapeName, "start", append([]string{"OCF_RESKEY_CRM_meta_timeout=120000"}, extra...)...)
-	require.Equal(l.t, 0, o.code, o)
+	require.Equal(l.t, 0, o.Code, o)
 }
 
 var stackNames = []string{"isard-apiv4", "isard-db", "isard-portal", "isard-redis", "isard-stats"}
@@ -176,19 +177,19 @@ func TestDockStartWaitsForHealth(t *testing.T) {
 		again, _ := l.docker("ps", "-q", "--no-trunc", "--filter", "label=com.docker.compose.project=isard")
 		assert.Equal(t, ids, again, "a second start recreated containers")
 		o := l.run("monitor", "monitor", "OCF_RESKEY_CRM_meta_interval=30000")
-		assert.Equal(t, 0, o.code, o)
+		assert.Equal(t, 0, o.Code, o)
 		o = l.run("monitor-depth10", "monitor", "OCF_RESKEY_CRM_meta_interval=60000", "OCF_CHECK_LEVEL=10")
-		assert.Equal(t, 0, o.code, o)
+		assert.Equal(t, 0, o.Code, o)
 		o = l.run("probe-running", "monitor")
-		assert.Equal(t, 0, o.code, o)
+		assert.Equal(t, 0, o.Code, o)
 
 		o = l.run("stop", "stop", "OCF_RESKEY_CRM_meta_timeout=60000")
-		require.Equal(t, 0, o.code, o)
+		require.Equal(t, 0, o.Code, o)
 		assert.Empty(t, l.containers(), "stop left containers")
 		o = l.run("stop-stopped", "stop")
-		assert.Equal(t, 0, o.code, o)
+		assert.Equal(t, 0, o.Code, o)
 		o = l.run("probe-stopped", "monitor")
-		assert.Equal(t, 7, o.code, o)
+		assert.Equal(t, 7, o.Code, o)
 	})
 }
 
@@ -197,30 +198,30 @@ func TestDockStartWaitsForHealth(t *testing.T) {
 func TestDockFailures(t *testing.T) {
 	forEachImpl(t, func(t *testing.T, l *dockLab) {
 		l.start("")
-		mon := func(tapeName string, extra ...string) outcome {
+		mon := func(tapeName string, extra ...string) ocftest.Outcome {
 			return l.run(tapeName, "monitor", append([]string{"OCF_RESKEY_CRM_meta_interval=30000"}, extra...)...)
 		}
 
 		_, err := l.docker("kill", "isard-stats")
 		require.NoError(t, err)
 		o := mon("monitor-optional-killed")
-		assert.Equal(t, 190, o.code, o)
-		assert.Contains(t, o.reason, "optional service isard-stats: isard-stats exited 137: last log: stats collecting")
+		assert.Equal(t, 190, o.Code, o)
+		assert.Contains(t, o.Reason, "optional service isard-stats: isard-stats exited 137: last log: stats collecting")
 
 		out, err := l.docker("exec", "isard-redis", "touch", "/tmp/ill")
 		require.NoError(t, err, out)
 		l.until("isard-redis unhealthy", func() bool { return l.health("isard-redis") == "unhealthy" })
 		o = mon("monitor-depth0-unhealthy")
-		assert.Equal(t, 190, o.code, "depth 0 does not look at health: %s", o)
+		assert.Equal(t, 190, o.Code, "depth 0 does not look at health: %s", o)
 		o = mon("monitor-unhealthy", "OCF_CHECK_LEVEL=10")
-		assert.Equal(t, 1, o.code, o)
-		assert.Contains(t, o.reason, "service isard-redis: isard-redis is unhealthy")
+		assert.Equal(t, 1, o.Code, o)
+		assert.Contains(t, o.Reason, "service isard-redis: isard-redis is unhealthy")
 
 		_, err = l.docker("kill", "isard-apiv4")
 		require.NoError(t, err)
 		o = mon("monitor-critical-killed")
-		assert.Equal(t, 1, o.code, o)
-		assert.Contains(t, o.reason, "service isard-apiv4: isard-apiv4 exited 137: last log: api listening")
+		assert.Equal(t, 1, o.Code, o)
+		assert.Contains(t, o.Reason, "service isard-apiv4: isard-apiv4 exited 137: last log: api listening")
 
 		// Only the database left: partial, for a probe too.
 		for _, n := range []string{"isard-portal", "isard-redis"} {
@@ -228,17 +229,17 @@ func TestDockFailures(t *testing.T) {
 			require.NoError(t, err)
 		}
 		o = l.run("probe-partial", "monitor")
-		assert.Equal(t, 1, o.code, "a partial stack is not 'not running': %s", o)
+		assert.Equal(t, 1, o.Code, "a partial stack is not 'not running': %s", o)
 
 		// A reboot's view: no record of this boot's start, one service running (dockerd's
 		// restart policy): a probe reports it, as an error (partial), never 7.
 		require.NoError(t, os.WriteFile(filepath.Join(l.rsctmp, "isard-isard.state"), []byte("boot 00000000-0000-0000-0000-000000000000\nservices isard-db\n"), 0o644))
 		o = l.run("probe-other-boot", "monitor")
-		assert.Equal(t, 1, o.code, o)
-		assert.Contains(t, o.reason, "service isard-apiv4")
+		assert.Equal(t, 1, o.Code, o)
+		assert.Contains(t, o.Reason, "service isard-apiv4")
 
 		o = l.run("stop-partial", "stop", "OCF_RESKEY_CRM_meta_timeout=60000")
-		require.Equal(t, 0, o.code, o)
+		require.Equal(t, 0, o.Code, o)
 		assert.Empty(t, l.containers())
 	})
 }
@@ -252,35 +253,35 @@ func TestDockStartFails(t *testing.T) {
 			return "OCF_RESKEY_env_file=" + name
 		}
 		o := l.run("start-api-exits", "start", env("fail.env", "API_EXIT=1\n"), "OCF_RESKEY_CRM_meta_timeout=120000")
-		assert.Equal(t, 1, o.code, o)
-		assert.Contains(t, o.reason, "service isard-apiv4: isard-apiv4 exited 3: last log: api: cannot reach the database")
+		assert.Equal(t, 1, o.Code, o)
+		assert.Contains(t, o.Reason, "service isard-apiv4: isard-apiv4 exited 3: last log: api: cannot reach the database")
 		o = l.run("", "stop", env("fail.env", "API_EXIT=1\n"))
-		require.Equal(t, 0, o.code, o)
+		require.Equal(t, 0, o.Code, o)
 		assert.Empty(t, l.containers())
 
 		rp := env("rp.env", "PORTAL_RESTART=unless-stopped\n")
 		o = l.run("validate-restart-policy", "validate-all", rp, "OCF_CHECK_LEVEL=10")
-		assert.Equal(t, 0, o.code, o)
-		assert.Contains(t, o.stderr, "WARNING: restart policy isard-portal=unless-stopped")
+		assert.Equal(t, 0, o.Code, o)
+		assert.Contains(t, o.Stderr, "WARNING: restart policy isard-portal=unless-stopped")
 		o = l.run("start-restart-policy", "start", rp)
-		assert.Equal(t, 6, o.code, o)
-		assert.Contains(t, o.reason, "restart policy isard-portal=unless-stopped")
+		assert.Equal(t, 6, o.Code, o)
+		assert.Contains(t, o.Reason, "restart policy isard-portal=unless-stopped")
 		assert.Empty(t, l.containers(), "a refused start created containers")
 
 		o = l.run("start-image-missing", "start", env("img.env", "STATS_IMAGE=dock/absent:1\n"))
-		assert.Equal(t, 5, o.code, o)
-		assert.Contains(t, o.reason, "images not present on this node: dock/absent:1 (isard-stats)")
+		assert.Equal(t, 5, o.Code, o)
+		assert.Contains(t, o.Reason, "images not present on this node: dock/absent:1 (isard-stats)")
 		assert.Empty(t, l.containers())
 
 		bare := t.TempDir()
 		o = l.run("start-bare-mountpoint", "start", "OCF_RESKEY_data_mount="+bare)
-		assert.Equal(t, 1, o.code, o)
-		assert.Contains(t, o.reason, "is not a mounted filesystem")
+		assert.Equal(t, 1, o.Code, o)
+		assert.Contains(t, o.Reason, "is not a mounted filesystem")
 		assert.Empty(t, l.containers())
 
 		o = l.run("", "start", "OCF_RESKEY_CRM_meta_clone_max=3")
-		assert.Equal(t, 6, o.code, o)
-		assert.Contains(t, o.reason, "must not be cloned")
+		assert.Equal(t, 6, o.Code, o)
+		assert.Contains(t, o.Reason, "must not be cloned")
 	})
 }
 
@@ -290,11 +291,11 @@ func TestDockDaemonDown(t *testing.T) {
 	l := newDockLab(t, "v1", "docker-compose")
 	gone := "OCF_RESKEY_docker_socket=" + filepath.Join(t.TempDir(), "docker.sock")
 	o := l.run("probe-no-daemon", "monitor", gone)
-	assert.Equal(t, 7, o.code, o)
+	assert.Equal(t, 7, o.Code, o)
 	o = l.run("", "monitor", gone, "OCF_RESKEY_CRM_meta_interval=30000")
-	assert.Equal(t, 1, o.code, o)
+	assert.Equal(t, 1, o.Code, o)
 	o = l.run("stop-no-daemon", "stop", gone)
-	assert.Equal(t, 0, o.code, o)
+	assert.Equal(t, 0, o.Code, o)
 
 	// A socket left by a daemon that died: it exists, nothing answers.
 	path := filepath.Join(t.TempDir(), "docker.sock")
@@ -304,13 +305,13 @@ func TestDockDaemonDown(t *testing.T) {
 	ln.Close()
 	dead := "OCF_RESKEY_docker_socket=" + path
 	o = l.run("probe-daemon-dead", "monitor", dead)
-	assert.Equal(t, 7, o.code, o)
+	assert.Equal(t, 7, o.Code, o)
 	o = l.run("monitor-daemon-dead", "monitor", dead, "OCF_RESKEY_CRM_meta_interval=30000")
-	assert.Equal(t, 1, o.code, o)
-	assert.Contains(t, o.reason, "does not answer")
+	assert.Equal(t, 1, o.Code, o)
+	assert.Contains(t, o.Reason, "does not answer")
 	o = l.run("stop-daemon-dead", "stop", dead)
-	assert.Equal(t, 1, o.code, o)
-	assert.Contains(t, o.reason, "cannot confirm isard is stopped")
+	assert.Equal(t, 1, o.Code, o)
+	assert.Contains(t, o.Reason, "cannot confirm isard is stopped")
 }
 
 // TestDockHealthURL: depth 20 fetches health_url; the agent runs in the daemon's network
@@ -324,13 +325,13 @@ func TestDockHealthURL(t *testing.T) {
 	ns := []string{"nsenter", "--net=/run/netns/" + l.netns}
 	o := l.runIn(ns, "monitor-depth20", "monitor", "OCF_CHECK_LEVEL=20", "OCF_RESKEY_CRM_meta_interval=60000",
 		"OCF_RESKEY_health_url=http://127.0.0.1:8443/")
-	assert.Equal(t, 0, o.code, o)
+	assert.Equal(t, 0, o.Code, o)
 	o = l.runIn(ns, "monitor-depth20-refused", "monitor", "OCF_CHECK_LEVEL=20", "OCF_RESKEY_CRM_meta_interval=60000",
 		"OCF_RESKEY_health_url=http://127.0.0.1:8444/")
-	assert.Equal(t, 1, o.code, o)
-	assert.Contains(t, o.reason, "health_url http://127.0.0.1:8444/: refused")
+	assert.Equal(t, 1, o.Code, o)
+	assert.Contains(t, o.Reason, "health_url http://127.0.0.1:8444/: refused")
 	o = l.run("", "stop")
-	require.Equal(t, 0, o.code, o)
+	require.Equal(t, 0, o.Code, o)
 }
 
 // TestDockStopRemovesStrays: a container of the project compose does not know (started by hand
@@ -344,6 +345,6 @@ func TestDockStopRemovesStrays(t *testing.T) {
 	require.NoError(t, err, out)
 	require.NoError(t, os.Rename(filepath.Join(l.dir, "docker-compose.yml"), filepath.Join(l.dir, "moved.yml")))
 	o := l.run("stop-without-files", "stop", "OCF_RESKEY_CRM_meta_timeout=60000")
-	require.Equal(t, 0, o.code, o)
+	require.Equal(t, 0, o.Code, o)
 	assert.Empty(t, l.containers())
 }

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"fmt"
+	"github.com/isard-vdi/flock-agents/agents/ocf/ocftest"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -13,40 +11,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// installed puts the agent where Pacemaker looks for OCF agents, under a provider of its own
-// so nothing of a real installation is touched, and returns that provider.
-func installed(t *testing.T) string {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root: installs into /usr/lib/ocf/resource.d")
-	}
-	const root = "/usr/lib/ocf/resource.d"
-	if _, err := os.Stat(root); err != nil {
-		t.Skip("no OCF root at " + root + " (make deps installs Pacemaker)")
-	}
-	provider := fmt.Sprintf("flocktest%d", os.Getpid())
-	dir := filepath.Join(root, provider)
-	require.NoError(t, os.MkdirAll(dir, 0o755))
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	require.NoError(t, os.Symlink(agentPath(t), filepath.Join(dir, "isard")))
-	return provider
-}
+func installed(t *testing.T) string { return ocftest.Install(t, agentPath(t), "isard") }
 
 func tool(t *testing.T, name string, args ...string) (string, int) {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		t.Skipf("%s not installed (make deps)", name)
-	}
-	cmd := exec.Command(path, args...)
-	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}
-	cmd.Dir = t.TempDir()
-	out, err := cmd.CombinedOutput()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return string(out), ee.ExitCode()
-	}
-	require.NoError(t, err)
-	return string(out), 0
+	return ocftest.Tool(t, name, args...)
 }
 
 // TestCrmResourceValidate asks crm_resource to validate parameters, as pcs does on create.
@@ -106,39 +74,13 @@ func TestPcs(t *testing.T) {
 }
 
 // TestDockOcfTester runs resource-agents' ocf-tester through the whole sequence against the
-// real daemon. Its OCF 1.0 DTD lint is the one failure allowed (agents/ocf's TestOCFTester says
-// why); with the OCF 1.1 RNG as lint it must pass outright.
+// real daemon (ocftest.OCFTester: the OCF 1.0 DTD lint is the one failure allowed, and with the
+// OCF 1.1 schema as lint it must pass outright).
 func TestDockOcfTester(t *testing.T) {
 	l := newDockLab(t, "v1", "docker-compose")
-	tester, err := exec.LookPath("ocf-tester")
-	if err != nil {
-		t.Skip("ocf-tester not installed (make deps)")
-	}
 	args := []string{"-v", "-n", "isard", "-o", "project_dir=" + l.dir, "-o", "data_mount=" + l.data, "-o", "docker_socket=" + l.socket,
 		"-o", "compose=docker-compose", "-o", "optional_services=isard-stats", agentPath(t)}
 	env := []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "OCF_ROOT=/usr/lib/ocf", "HA_logfacility=none", "HA_RSCTMP=" + l.rsctmp}
-	cmd := exec.Command(tester, args...)
-	cmd.Env = env
-	out, err := cmd.CombinedOutput()
-	failures := regexp.MustCompile(`(?m)^\* rc=\d+: .*$`).FindAllString(string(out), -1)
-	if assert.Len(t, failures, 1, "%s", out) {
-		assert.Contains(t, failures[0], "does not conform to ra-api-1.dtd")
-	}
-	assert.Error(t, err)
-
-	script, err := os.ReadFile(tester)
-	require.NoError(t, err)
-	lint := `METADATA_LINT="xmllint --noout --valid -"`
-	require.Contains(t, string(script), lint, "ocf-tester changed: revisit this test")
-	rng, err := filepath.Abs(filepath.Join("..", "agents", "ocf", "testdata", "ra-api-1.1.rng"))
-	require.NoError(t, err)
-	patched := filepath.Join(t.TempDir(), "ocf-tester-1.1")
-	require.NoError(t, os.WriteFile(patched, []byte(strings.Replace(string(script), lint,
-		fmt.Sprintf(`METADATA_LINT="xmllint --noout --relaxng %s -"`, rng), 1)), 0o755))
-	cmd = exec.Command(patched, args...)
-	cmd.Env = env
-	out, err = cmd.CombinedOutput()
-	assert.NoError(t, err, "%s", out)
-	assert.Contains(t, string(out), "passed all tests")
+	ocftest.OCFTester(t, env, args...)
 	assert.Empty(t, l.containers(), "ocf-tester ends with a stop")
 }

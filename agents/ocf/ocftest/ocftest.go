@@ -127,6 +127,10 @@ type Outcome struct {
 	Reasons        int
 }
 
+func (o Outcome) String() string {
+	return fmt.Sprintf("exit %d, reason %q\n%s", o.Code, o.Reason, o.Stderr)
+}
+
 // Run runs the agent at path with exactly env and argv [path, args...], stdin /dev/null as under
 // pacemaker-execd.
 func Run(t testing.TB, path string, env []string, args ...string) Outcome {
