@@ -35,6 +35,10 @@ func monitor(r *ocf.Request) error {
 	switch {
 	case errors.Is(err, errAbsent):
 		return ocf.NotRunning
+	case isForeign(err) && r.Probe:
+		// Another device has the name: this resource does not run here (and cannot start).
+		r.Log.Warnf("%v", err)
+		return ocf.NotRunning
 	case err != nil:
 		return err
 	}
@@ -47,11 +51,14 @@ func monitor(r *ocf.Request) error {
 	case i.Suspended:
 		return ocf.Exit(ocf.ErrGeneric, "device %s is suspended, which blocks its IO: resume it (dmsetup resume %s) or let the cluster recover it", w.c.name, w.c.name)
 	}
+	if err := w.vanished(live); err != nil {
+		return err
+	}
 	var warnings []string
 	d, err := w.c.devices(r.P.Files)
 	if err != nil {
-		// The device runs; only the configured paths cannot be checked here.
-		warnings = append(warnings, "cannot check the table: "+err.Error())
+		// A configured device that is gone or is something else now: the resource must move.
+		return ocf.Exit(ocf.ErrGeneric, "device %s runs, but %v", w.c.name, err)
 	} else if m := d.want(w.c, 0).Mismatch(live); len(m) > 0 {
 		r.Log.Errorf("device %s runs with table %q, which differs from the configuration: %s", w.c.name, live, strings.Join(m, "; "))
 		return ocf.Exit(ocf.ErrGeneric, "device %s runs with another table: %s", w.c.name, m[0])

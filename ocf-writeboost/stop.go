@@ -52,7 +52,13 @@ func (w *wb) stop(lenient bool) error {
 	switch {
 	case errors.Is(err, errAbsent): // removed since info
 		return nil
+	case isForeign(err):
+		r.Log.Warnf("%v: not touching it; stopped", err)
+		return nil
 	case err != nil:
+		return err
+	}
+	if err := w.clearInactive(i); err != nil {
 		return err
 	}
 	if lenient {
@@ -80,7 +86,7 @@ func (w *wb) stop(lenient bool) error {
 		return err
 	}
 	if zeroable {
-		w.zero()
+		return w.zero(live)
 	}
 	return nil
 }
@@ -244,10 +250,15 @@ func (w *wb) resume() {
 
 // zero overwrites the superblock of the cache just flushed, so the next start formats it
 // rather than replaying a log whose blocks backing_dev may have outgrown. The device is gone
-// and was clean; the cache is still checked to have no new holder.
-func (w *wb) zero() {
+// and was clean; the configured path must still be the cache the live table had, nothing may
+// hold it (checked, then enforced by an exclusive open). When it cannot be zeroed, the
+// cluster's epoch moves on so that the next start treats the log as stale (retire).
+func (w *wb) zero(live dm.Table) error {
 	r := w.r
 	k, err := resolve(r.P.Files, "cache_dev", w.c.cache)
+	if err == nil && k.dev() != live.Cache {
+		err = fmt.Errorf("%s is device %s now, the device ran on %s", w.c.cache, k.dev(), live.Cache)
+	}
 	if err == nil {
 		var h []string
 		if h, err = dm.Holders(r.P.Files, k.Major, k.Minor); err == nil && len(h) > 0 {
@@ -255,13 +266,12 @@ func (w *wb) zero() {
 		}
 	}
 	if err == nil {
-		err = dm.ZeroSuperblock(r.P.Files, w.c.cache)
+		err = dm.ZeroSuperblock(r.P.Files, w.c.cache, k.Major, k.Minor)
 	}
 	if err != nil {
-		// The device is stopped and backing_dev complete: that is what stop promises. Failing
-		// would get the node fenced without zeroing anything either.
-		r.Log.Errorf("not zeroing the superblock of %s: %v; the next start replays its (clean) log", w.c.cache, err)
-		return
+		r.Log.Errorf("not zeroing the superblock of %s: %v", w.c.cache, err)
+		return w.retire(err)
 	}
 	r.Log.Infof("zeroed the superblock of %s: the next start formats it", w.c.cache)
+	return nil
 }
