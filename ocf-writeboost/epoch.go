@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/isard-vdi/flock-agents/agents/ocf"
 	"github.com/isard-vdi/flock-agents/lib/dm"
 	"github.com/isard-vdi/flock-agents/lib/sysio"
 )
@@ -118,20 +117,17 @@ func current(rec dm.Epoch, ledger string, ledgerErr error) bool {
 	return ledger != "" && (rec.Current == ledger || rec.Prev == ledger)
 }
 
-// retire moves the ledger on after a stop that had to zero the cache's superblock and could
-// not: its log is then stale for the next start. Without a cluster there is no ledger, and
-// the stop must fail instead.
-func (w *wb) retire(why error) error {
+// retire moves the ledger on to an epoch no cache records, so that the log of the cache just
+// flushed is stale for the next start even if its superblock cannot be zeroed.
+func (w *wb) retire() error {
 	e, err := w.newEpoch()
 	if err == nil {
 		err = w.writeLedger(e)
 	}
-	if err != nil {
-		return ocf.Exit(ocf.ErrGeneric, "could not zero the superblock of %s (%v) nor mark its clean log stale (%v): wipe it (dd if=/dev/zero of=%s bs=4096 count=1) before the next start",
-			w.c.cache, why, err, w.c.cache)
+	if err == nil {
+		w.r.Log.Debugf("the cluster's epoch for %s is %s now: no cache's log is current", w.c.name, e)
 	}
-	w.r.Log.Warnf("could not zero the superblock of %s (%v): the cluster's epoch moved on, so the next start treats its log as stale", w.c.cache, why)
-	return nil
+	return err
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -248,13 +248,15 @@ func (w *wb) resume() {
 	}
 }
 
-// zero overwrites the superblock of the cache just flushed, so the next start formats it
-// rather than replaying a log whose blocks backing_dev may have outgrown. The device is gone
-// and was clean; the configured path must still be the cache the live table had, nothing may
-// hold it (checked, then enforced by an exclusive open). When it cannot be zeroed, the
-// cluster's epoch moves on so that the next start treats the log as stale (retire).
+// zero makes the log of the cache just flushed unusable, so the next start formats the cache
+// rather than replaying a log whose blocks backing_dev may outgrow. First the cluster's epoch
+// moves on (retire): from then on the log is stale whatever happens to the superblock. Then the
+// superblock is zeroed, if the configured path is still the cache the live table had and
+// nothing holds it (checked, then enforced by an exclusive open). Only when both fail does the
+// stop fail: the next start could replay the clean log.
 func (w *wb) zero(live dm.Table) error {
 	r := w.r
+	retired := w.retire()
 	k, err := resolve(r.P.Files, "cache_dev", w.c.cache)
 	if err == nil && k.dev() != live.Cache {
 		err = fmt.Errorf("%s is device %s now, the device ran on %s", w.c.cache, k.dev(), live.Cache)
@@ -268,10 +270,14 @@ func (w *wb) zero(live dm.Table) error {
 	if err == nil {
 		err = dm.ZeroSuperblock(r.P.Files, w.c.cache, k.Major, k.Minor)
 	}
-	if err != nil {
-		r.Log.Errorf("not zeroing the superblock of %s: %v", w.c.cache, err)
-		return w.retire(err)
+	switch {
+	case err == nil:
+		r.Log.Infof("zeroed the superblock of %s: the next start formats it", w.c.cache)
+		return nil
+	case retired == nil:
+		r.Log.Warnf("not zeroing the superblock of %s: %v; the cluster's epoch has moved on, so the next start treats its log as stale", w.c.cache, err)
+		return nil
 	}
-	r.Log.Infof("zeroed the superblock of %s: the next start formats it", w.c.cache)
-	return nil
+	r.Log.Errorf("not zeroing the superblock of %s: %v; and the cluster's epoch could not move on: %v", w.c.cache, err, retired)
+	return ocf.Exit(ocf.ErrGeneric, "could not zero the superblock of %s nor mark its log stale: wipe its first 4 KiB before the next start", w.c.cache)
 }
