@@ -60,7 +60,7 @@ mv /usr/sbin/dmsetup.off /usr/sbin/dmsetup
 grep -q '^dm_writeboost ' /proc/modules && fail "start-without-dmsetup loaded the module"
 # Names start refuses: no device of such a name can be this resource's, so a probe says not
 # running and a stop succeeds without touching anything, even a device that has the name.
-dmsetup create 'wb 0' --table "0 8 zero"
+dmsetup create 'wb 0' --table "0 8 linear $B 0"
 i=0
 for bad in 'wb 0' -wb a/b; do
   i=$((i + 1))
@@ -70,10 +70,10 @@ done
 dmsetup info 'wb 0' > /dev/null || fail "a stop with a bad name removed the device of that name"
 dmsetup remove 'wb 0'
 # A device of our name that is not writeboost is not ours: probe 7, stop 0, left alone.
-dmsetup create wb --table "0 8 zero"
+dmsetup create wb --table "0 8 linear $B 0"
 ra probe-foreign-device 7 monitor
 ra stop-foreign-device 0 stop
-dmsetup table wb | grep -q ' zero' || fail "stop-foreign-device touched the foreign device"
+dmsetup table wb | grep -q ' linear ' || fail "stop-foreign-device touched the foreign device"
 ra start-foreign-device 1 start
 dmsetup remove wb
 # Two paths to one disk, on this node: a setup error here (2), not a bad configuration (6).
