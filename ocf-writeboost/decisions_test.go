@@ -257,6 +257,13 @@ func TestMonitorVanishedDevice(t *testing.T) {
 		k.disks["/dev/disk/by-id/"+which].gone = true
 		code, reason := k.run("monitor", "OCF_RESKEY_CRM_meta_interval=30000")
 		assert.Equal(t, 1, code, "%s gone: an error, not degraded (%s)", which, reason)
-		assert.Contains(t, reason, "vanished")
+		assert.Contains(t, reason, which+"_dev")
 	}
+	// The node is still there (no udev to remove it), but the kernel's device is gone.
+	k := newKernel(t)
+	k.running("wb", 10)
+	k.disks[cache].sysfsGone = true
+	code, reason := k.run("monitor", "OCF_RESKEY_CRM_meta_interval=30000")
+	assert.Equal(t, 1, code, reason)
+	assert.Contains(t, reason, "vanished")
 }

@@ -40,12 +40,13 @@ type kernel struct {
 }
 
 type disk struct {
-	path     string
-	maj, min uint32
-	sectors  uint64
-	data     []byte // the first MiB and a bit: what the agent reads and writes
-	holders  []string
-	gone     bool // pulled out: the node and sysfs entry are gone
+	path      string
+	maj, min  uint32
+	sectors   uint64
+	data      []byte // the first MiB and a bit: what the agent reads and writes
+	holders   []string
+	gone      bool // pulled out: the node and sysfs entry are gone
+	sysfsGone bool // the kernel's device is gone, its node left behind
 }
 
 type dmDev struct {
@@ -282,7 +283,7 @@ func (x kfiles) ReadFile(path string) ([]byte, error) {
 	case path == "/proc/self/mountinfo":
 		return nil, nil
 	case strings.HasPrefix(path, "/sys/dev/block/") && strings.HasSuffix(path, "/size"):
-		if d := k.byDev(strings.Split(path, "/")[4]); d != nil {
+		if d := k.byDev(strings.Split(path, "/")[4]); d != nil && !d.sysfsGone {
 			return []byte(fmt.Sprintf("%d\n", d.sectors)), nil
 		}
 	case strings.HasPrefix(path, "/sys/block/dm-") && strings.HasSuffix(path, "/dm/name"):

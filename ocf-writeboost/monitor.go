@@ -51,9 +51,6 @@ func monitor(r *ocf.Request) error {
 	case i.Suspended:
 		return ocf.Exit(ocf.ErrGeneric, "device %s is suspended, which blocks its IO: resume it (dmsetup resume %s) or let the cluster recover it", w.c.name, w.c.name)
 	}
-	if err := w.vanished(live); err != nil {
-		return err
-	}
 	var warnings []string
 	d, err := w.c.devices(r.P.Files)
 	if err != nil {
@@ -62,6 +59,9 @@ func monitor(r *ocf.Request) error {
 	} else if m := d.want(w.c, 0).Mismatch(live); len(m) > 0 {
 		r.Log.Errorf("device %s runs with table %q, which differs from the configuration: %s", w.c.name, live, strings.Join(m, "; "))
 		return ocf.Exit(ocf.ErrGeneric, "device %s runs with another table: %s", w.c.name, m[0])
+	}
+	if err := w.vanished(live); err != nil {
+		return err
 	}
 	st, err := w.status(r.Ctx)
 	if err != nil {
