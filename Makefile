@@ -100,7 +100,7 @@ e2e-kernel: build
 	lab/kernel/e2e.sh
 # Only the writeboost tests of tier 3 (writeboost-nofork: the monitor spawns nothing); lab/kernel/record-writeboost-tapes.sh re-records its tapes.
 e2e-writeboost: build
-	lab/kernel/e2e.sh writeboost writeboost-crash.host writeboost-nofork.host
+	lab/kernel/e2e.sh writeboost writeboost-crash.host writeboost-stale.host writeboost-nofork.host
 
 demo: deps build
 	$(BIN)/flock-sim demo --agent $(BIN)/fence_espurna

@@ -19,6 +19,7 @@ type config struct {
 	flush                bool // stop_mode=flush
 	zero                 bool
 	allowFormat          bool
+	staleLog             string // refuse, discard or replay
 	dirtyLimit           int64
 	opts                 map[string]uint64 // every dm-writeboost option, by key
 }
@@ -27,7 +28,7 @@ type config struct {
 // touches nothing outside the process: validate-all at depth 0 runs as nobody on any node.
 func newConfig(v param.Values) (config, error) {
 	c := config{name: v.String("name"), backing: v.String("backing_dev"), cache: v.String("cache_dev"),
-		flush: v.String("stop_mode") == "flush", zero: v.Bool("zero_superblock"), allowFormat: v.Bool("allow_format"),
+		flush: v.String("stop_mode") == "flush", zero: v.Bool("zero_superblock"), allowFormat: v.Bool("allow_format"), staleLog: v.String("stale_log"),
 		dirtyLimit: v.Int("dirty_limit"), opts: map[string]uint64{}}
 	for _, o := range dm.Options {
 		if o.Key == "write_around_mode" {
@@ -105,7 +106,8 @@ func (c config) devices(files sysio.Files) (devices, error) {
 		return devices{}, err
 	}
 	if b.dev() == k.dev() {
-		return devices{}, ocf.Exit(ocf.ErrConfigured, "backing_dev and cache_dev are the same device (%s)", b.dev())
+		// The paths differ, so this node's setup makes them one (2, not 6: other nodes may differ).
+		return devices{}, ocf.Exit(ocf.ErrArgs, "backing_dev %s and cache_dev %s are the same device (%s) on this node", b.path, k.path, b.dev())
 	}
 	return devices{backing: b, cache: k}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 	"time"
 
@@ -43,6 +44,13 @@ func newWB(r *ocf.Request) (*wb, error) {
 
 // errAbsent says the device does not exist on this node.
 var errAbsent = errors.New("the device does not exist")
+
+// foreign is a device of our name that is not a writeboost device: not this resource.
+type foreign struct{ error }
+
+func (f foreign) Unwrap() error { return f.error }
+
+func isForeign(err error) bool { var f foreign; return errors.As(err, &f) }
 
 // info returns the device's state, or errAbsent when the kernel has no device of that name.
 func (w *wb) info() (dm.Info, error) {
@@ -117,7 +125,7 @@ func (w *wb) live() (dm.Table, error) {
 	}
 	t, err := dm.ParseTable(out)
 	if err != nil {
-		return dm.Table{}, ocf.Exit(ocf.ErrGeneric, "device %s is not what this resource manages: %v", w.c.name, err)
+		return dm.Table{}, foreign{ocf.Exit(ocf.ErrGeneric, "device %s is not a writeboost device, so not this resource: %v", w.c.name, err)}
 	}
 	return t, nil
 }
@@ -158,6 +166,50 @@ func (w *wb) inUse(i dm.Info) string {
 		return "a process has it open"
 	}
 	return strings.Join(users, "; ")
+}
+
+// clearInactive drops an inactive table a `dmsetup reload` left on the device: any resume
+// (ours, to flush or to end a suspend) would swap it in unverified, and this agent never
+// loads one.
+func (w *wb) clearInactive(i dm.Info) error {
+	if !i.InactiveTable {
+		return nil
+	}
+	w.r.Log.Warnf("device %s has an inactive table loaded, which a resume would swap in: clearing it", w.c.name)
+	if err := w.dm.Clear(w.r.Ctx, w.c.name); err != nil {
+		return ocf.Exit(ocf.ErrGeneric, "device %s has an inactive table that could not be cleared (%v): check it with dmsetup table --inactive %s", w.c.name, err, w.c.name)
+	}
+	return nil
+}
+
+// vanished checks that the devices the live table maps still exist: a cache or backing
+// device pulled from under the mapping fails every IO, which is an error, not a degradation.
+func (w *wb) vanished(live dm.Table) error {
+	for _, p := range []struct{ param, dev string }{{"backing_dev", live.Backing}, {"cache_dev", live.Cache}} {
+		var maj, min uint32
+		if _, err := fmt.Sscanf(p.dev, "%d:%d", &maj, &min); err != nil {
+			continue // a path in a table the kernel printed: compared elsewhere
+		}
+		if _, err := dm.Sectors(w.r.P.Files, maj, min); errors.Is(err, fs.ErrNotExist) {
+			return ocf.Exit(ocf.ErrGeneric, "%s %s of device %s has vanished: its IO fails", p.param, p.dev, w.c.name)
+		}
+	}
+	return nil
+}
+
+// dmsetupInstalled checks that dmsetup runs: without it a start would get as far as the
+// create and report "not installed" as a failed create.
+func (w *wb) dmsetupInstalled() error {
+	res, err := w.r.P.Exec.Run(w.r.Ctx, sysio.Cmd{Argv: []string{"dmsetup", "version"}})
+	switch {
+	case errors.Is(err, sysio.ErrNotFound):
+		return ocf.Exit(ocf.ErrInstalled, "dmsetup is not installed (Debian package dmsetup)")
+	case err != nil:
+		return err
+	case res.ExitCode != 0:
+		return ocf.Exit(ocf.ErrInstalled, "dmsetup version failed: is device-mapper in the kernel? (%s)", res.Stderr)
+	}
+	return nil
 }
 
 // cleanup runs a step that must happen even after the action's budget ran out (resuming a

@@ -36,6 +36,10 @@ func monitor(r *ocf.Request) error {
 	switch {
 	case errors.Is(err, errAbsent):
 		return ocf.NotRunning
+	case isForeign(err) && r.Probe:
+		// Another device has the name: this resource does not run here (and cannot start).
+		r.Log.Warnf("%v", err)
+		return ocf.NotRunning
 	case err != nil:
 		return err
 	}
@@ -51,11 +55,14 @@ func monitor(r *ocf.Request) error {
 	var warnings []string
 	d, err := w.c.devices(r.P.Files)
 	if err != nil {
-		// The device runs; only the configured paths cannot be checked here.
-		warnings = append(warnings, "cannot check the table: "+err.Error())
+		// A configured device that is gone or is something else now: the resource must move.
+		return ocf.Exit(ocf.ErrGeneric, "device %s runs, but %v", w.c.name, err)
 	} else if m := d.want(w.c, 0).Mismatch(live); len(m) > 0 {
 		r.Log.Errorf("device %s runs with table %q, which differs from the configuration: %s", w.c.name, live, strings.Join(m, "; "))
 		return ocf.Exit(ocf.ErrGeneric, "device %s runs with another table: %s", w.c.name, m[0])
+	}
+	if err := w.vanished(live); err != nil {
+		return err
 	}
 	st, err := w.status(r.Ctx)
 	if err != nil {

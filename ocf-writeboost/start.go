@@ -20,6 +20,9 @@ func start(r *ocf.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := w.dmsetupInstalled(); err != nil {
+		return err
+	}
 	if err := w.dm.LoadModule(r.Ctx); err != nil {
 		return ocf.Exit(ocf.ErrInstalled, "the dm-writeboost kernel module is not available: install dm-writeboost-dkms (%v)", err)
 	}
@@ -42,17 +45,15 @@ func start(r *ocf.Request) error {
 	if err := w.unclaimed(d); err != nil {
 		return err
 	}
-	replay, err := w.decide()
+	p, ledger, noCluster, err := w.decide()
 	if err != nil {
 		return err
 	}
 	w.resetHealth()
 
-	table := w.c.table(sectors).String()
-	r.Log.Infof("creating %s: %s", w.c.name, table)
 	t0 := r.P.Clock.Now()
-	if err := w.dm.Create(r.Ctx, w.c.name, table); err != nil {
-		return w.createFailed(err, replay)
+	if err := w.createWithEpoch(d.cache, w.c.table(sectors).String(), p, ledger, noCluster); err != nil {
+		return err
 	}
 	i, err = w.dm.Info(r.Ctx, w.c.name)
 	if err != nil {
@@ -66,7 +67,7 @@ func start(r *ocf.Request) error {
 		return fmt.Errorf("device %s created, but: %w", w.c.name, err)
 	}
 	took := r.P.Clock.Now().Sub(t0).Round(10 * time.Millisecond)
-	if replay {
+	if p == replay {
 		r.Log.Infof("started %s in %s: replayed the log, %d dirty blocks (%s) recovered, %d of %d segments not yet written back",
 			w.c.name, took, st.NrDirty, mib(st.NrDirty), st.PendingSegments(), st.NrSegments)
 	} else {
@@ -85,6 +86,9 @@ func (w *wb) adopt(i dm.Info) error {
 	}
 	live, m, err := w.compare(true)
 	if err != nil {
+		return err
+	}
+	if err := w.clearInactive(i); err != nil {
 		return err
 	}
 	if len(m) > 0 {
@@ -147,34 +151,132 @@ func (w *wb) unclaimed(d devices) error {
 	return nil
 }
 
-// decide reads the start of the cache and says whether the create will replay a log (true)
-// or format the cache (false), refusing a format that would destroy something.
-func (w *wb) decide() (bool, error) {
+// plan is what the create will do with the cache.
+type plan int
+
+const (
+	format  plan = iota // the cache holds no log: the kernel formats it
+	replay              // the kernel replays the cache's log
+	discard             // the log is stale and stale_log=discard: zero it, then format
+)
+
+// decide reads the start of the cache and says what the create will do with it, refusing a
+// format that would destroy something and a replay of a log that does not belong to now.
+// ledger is the cluster's epoch before this start; noCluster says this node has no ledger.
+func (w *wb) decide() (p plan, ledger string, noCluster bool, err error) {
 	r, c := w.r, w.c
 	content, err := dm.ProbeCache(r.P.Files, c.cache)
 	if err != nil {
-		return false, fmt.Errorf("reading the start of cache_dev: %w", err)
+		return 0, "", false, fmt.Errorf("reading the start of cache_dev: %w", err)
 	}
+	ledger, lerr := w.readLedger()
+	noCluster = errors.Is(lerr, errNoCluster)
 	aroundMode := c.opts["write_around_mode"] == 1
 	switch {
 	case content.Writeboost && aroundMode && !c.allowFormat:
 		r.Log.Errorf("cache_dev %s holds a writeboost log, which may hold dirty data; with write_around_mode=1 the kernel formats the cache", c.cache)
-		return false, ocf.Exit(ocf.ErrArgs, "cache_dev holds a writeboost log that write_around_mode would format: flush it in write-back mode or set allow_format")
+		return 0, "", false, ocf.Exit(ocf.ErrArgs, "cache_dev holds a writeboost log that write_around_mode would format: flush it in write-back mode or set allow_format")
 	case content.Writeboost && aroundMode:
 		r.Log.Warnf("cache_dev %s holds a writeboost log: formatting it for write-around mode (allow_format is set)", c.cache)
-		return false, nil
 	case content.Writeboost:
-		r.Log.Infof("cache_dev %s holds a writeboost log: replaying it (this reads the whole cache device)", c.cache)
-		return true, nil
+		p, err = w.replayOrNot(content.Epoch, ledger, lerr)
+		return p, ledger, noCluster, err
 	case content.Foreign != "" && !c.allowFormat:
 		r.Log.Errorf("cache_dev %s holds %s and no writeboost superblock: creating the device would format it", c.cache, content.Foreign)
-		return false, ocf.Exit(ocf.ErrArgs, "cache_dev holds %s that formatting would destroy: wipe it (wipefs -a) or set allow_format", content.Foreign)
+		return 0, "", false, ocf.Exit(ocf.ErrArgs, "cache_dev holds %s that formatting would destroy: wipe it (wipefs -a) or set allow_format", content.Foreign)
 	case content.Foreign != "":
 		r.Log.Warnf("cache_dev %s holds %s: formatting it anyway (allow_format is set)", c.cache, content.Foreign)
 	default:
 		r.Log.Infof("cache_dev %s has no writeboost superblock: formatting it", c.cache)
 	}
-	return false, nil
+	if lerr != nil && !noCluster {
+		// The new epoch must reach the ledger before the device takes a write.
+		return 0, "", false, ocf.Exit(ocf.ErrGeneric, "cannot read this resource's epoch from the cluster: %v", lerr)
+	}
+	return format, ledger, noCluster, nil
+}
+
+// replayOrNot decides over a cache holding a writeboost log: replay it when its epoch record
+// says it belongs to now (epoch.go), otherwise do what stale_log says.
+func (w *wb) replayOrNot(rec dm.Epoch, ledger string, lerr error) (plan, error) {
+	r, c := w.r, w.c
+	if lerr != nil && !errors.Is(lerr, errNoCluster) {
+		return 0, ocf.Exit(ocf.ErrGeneric, "cannot tell whether the log on cache_dev belongs to now: reading the cluster's epoch: %v", lerr)
+	}
+	if current(rec, ledger, lerr) {
+		if errors.Is(lerr, errNoCluster) {
+			r.Log.Infof("no cluster on this node (crm_attribute is not installed): the cache's epoch record %s is the evidence", rec.Current)
+		}
+		r.Log.Infof("cache_dev %s holds a writeboost log of epoch %s: replaying it (this reads the whole cache device)", c.cache, rec.Current)
+		return replay, nil
+	}
+	why := fmt.Sprintf("its epoch %s is not the cluster's %s: the resource has started with another cache since, or a stop could not zero it", orNone(rec.Current), orNone(ledger))
+	if rec.Current == "" {
+		why = "it has no epoch record (written by hand, or by an agent before epochs)"
+	}
+	switch c.staleLog {
+	case "discard":
+		r.Log.Warnf("cache_dev %s holds a stale writeboost log (%s): discarding it (stale_log=discard)", c.cache, why)
+		return discard, nil
+	case "replay":
+		r.Log.Warnf("cache_dev %s holds a stale writeboost log (%s): replaying it anyway (stale_log=replay)", c.cache, why)
+		return replay, nil
+	}
+	r.Log.Errorf("cache_dev %s holds a stale writeboost log: %s; replaying it could write old blocks over newer data on %s", c.cache, why, c.backing)
+	return 0, ocf.Exit(ocf.ErrArgs, "stale log on cache_dev (not of the cluster's epoch): set stale_log=discard to drop it or stale_log=replay")
+}
+
+func orNone(e string) string {
+	if e == "" {
+		return "(none)"
+	}
+	return e
+}
+
+// createWithEpoch makes the device as planned, recording a new epoch in the ledger before the
+// device exists and on the cache: before the create for a replay (with the ledger's epoch as
+// the previous one, so a start that dies between the two writes leaves a log that is still
+// current), after it for a format, which zeroes the record's block.
+func (w *wb) createWithEpoch(k blockDev, table string, p plan, ledger string, noCluster bool) error {
+	r := w.r
+	epoch, err := w.newEpoch()
+	if err != nil {
+		return err
+	}
+	if p == discard {
+		if err := dm.ZeroSuperblock(r.P.Files, k.path, k.Major, k.Minor); err != nil {
+			return fmt.Errorf("discarding the stale log on cache_dev %s: %w", k.path, err)
+		}
+	}
+	if p == replay {
+		prev := ledger
+		if noCluster {
+			prev = ""
+		}
+		if err := dm.WriteEpoch(r.P.Files, k.path, k.Major, k.Minor, dm.Epoch{Current: epoch, Prev: prev}, true); err != nil {
+			return fmt.Errorf("recording the epoch on cache_dev %s: %w", k.path, err)
+		}
+	}
+	if !noCluster {
+		if err := w.writeLedger(epoch); err != nil {
+			return ocf.Exit(ocf.ErrGeneric, "cannot record this start's epoch in the cluster: %v", err)
+		}
+	}
+	r.Log.Infof("creating %s (epoch %s): %s", w.c.name, epoch, table)
+	if err := w.dm.Create(r.Ctx, w.c.name, table); err != nil {
+		return w.createFailed(err, p == replay)
+	}
+	if p != replay {
+		if err := dm.WriteEpoch(r.P.Files, k.path, k.Major, k.Minor, dm.Epoch{Current: epoch}, false); err != nil {
+			// The log is empty: removing the device loses nothing, and a log without a record
+			// would be stale.
+			if rerr := w.dm.Remove(r.Ctx, w.c.name); rerr != nil {
+				r.Log.Errorf("removing %s: %v", w.c.name, rerr)
+			}
+			return fmt.Errorf("recording the epoch on cache_dev %s after formatting it: %w", k.path, err)
+		}
+	}
+	return nil
 }
 
 // createFailed explains a failed create and removes what it may have left: a device with no

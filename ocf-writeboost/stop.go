@@ -52,7 +52,13 @@ func (w *wb) stop(lenient bool) error {
 	switch {
 	case errors.Is(err, errAbsent): // removed since info
 		return nil
+	case isForeign(err):
+		r.Log.Warnf("%v: not touching it; stopped", err)
+		return nil
 	case err != nil:
+		return err
+	}
+	if err := w.clearInactive(i); err != nil {
 		return err
 	}
 	if lenient {
@@ -80,7 +86,7 @@ func (w *wb) stop(lenient bool) error {
 		return err
 	}
 	if zeroable {
-		w.zero()
+		return w.zero(live)
 	}
 	return nil
 }
@@ -242,12 +248,19 @@ func (w *wb) resume() {
 	}
 }
 
-// zero overwrites the superblock of the cache just flushed, so the next start formats it
-// rather than replaying a log whose blocks backing_dev may have outgrown. The device is gone
-// and was clean; the cache is still checked to have no new holder.
-func (w *wb) zero() {
+// zero makes the log of the cache just flushed unusable, so the next start formats the cache
+// rather than replaying a log whose blocks backing_dev may outgrow. First the cluster's epoch
+// moves on (retire): from then on the log is stale whatever happens to the superblock. Then the
+// superblock is zeroed, if the configured path is still the cache the live table had and
+// nothing holds it (checked, then enforced by an exclusive open). Only when both fail does the
+// stop fail: the next start could replay the clean log.
+func (w *wb) zero(live dm.Table) error {
 	r := w.r
+	retired := w.retire()
 	k, err := resolve(r.P.Files, "cache_dev", w.c.cache)
+	if err == nil && k.dev() != live.Cache {
+		err = fmt.Errorf("%s is device %s now, the device ran on %s", w.c.cache, k.dev(), live.Cache)
+	}
 	if err == nil {
 		var h []string
 		if h, err = dm.Holders(r.P.Files, k.Major, k.Minor); err == nil && len(h) > 0 {
@@ -255,13 +268,16 @@ func (w *wb) zero() {
 		}
 	}
 	if err == nil {
-		err = dm.ZeroSuperblock(r.P.Files, w.c.cache)
+		err = dm.ZeroSuperblock(r.P.Files, w.c.cache, k.Major, k.Minor)
 	}
-	if err != nil {
-		// The device is stopped and backing_dev complete: that is what stop promises. Failing
-		// would get the node fenced without zeroing anything either.
-		r.Log.Errorf("not zeroing the superblock of %s: %v; the next start replays its (clean) log", w.c.cache, err)
-		return
+	switch {
+	case err == nil:
+		r.Log.Infof("zeroed the superblock of %s: the next start formats it", w.c.cache)
+		return nil
+	case retired == nil:
+		r.Log.Warnf("not zeroing the superblock of %s: %v; the cluster's epoch has moved on, so the next start treats its log as stale", w.c.cache, err)
+		return nil
 	}
-	r.Log.Infof("zeroed the superblock of %s: the next start formats it", w.c.cache)
+	r.Log.Errorf("not zeroing the superblock of %s: %v; and the cluster's epoch could not move on: %v", w.c.cache, err, retired)
+	return ocf.Exit(ocf.ErrGeneric, "could not zero the superblock of %s nor mark its log stale: wipe its first 4 KiB before the next start", w.c.cache)
 }

@@ -12,17 +12,20 @@ M=/lib/modules/$KVER
 # What the guest needs. Extend these lists when a test needs more; the hash picks it up.
 MODULES=(virtio_pci virtio_blk virtio_rng dm-mod dm-bufio libcrc32c crc32c_generic dm-writeboost
          dm-delay    # a slow backing disk for writeboost's stop-deadline test
-         nfsd nfsv3 nfsv4 ext4)   # an NFS server, its own client over loopback, ext4 exports
+         nfsd nfsv3 nfsv4 ext4    # an NFS server, its own client over loopback, ext4 exports
+         md-mod raid1)            # an mdadm RAID member for writeboost's signature probe
 BINS=(/usr/bin/bash /usr/sbin/dmsetup /usr/sbin/blockdev /usr/bin/xmllint /usr/bin/kmod
       /usr/bin/flock /usr/sbin/mke2fs
       /usr/sbin/{rpcbind,rpcinfo,rpc.nfsd,rpc.mountd,exportfs,rpc.statd,sm-notify,nfsdcld}
-      /usr/sbin/{showmount,nfsstat,mount.nfs,start-statd})
+      /usr/sbin/{showmount,nfsstat,mount.nfs,start-statd}
+      /usr/sbin/{crm_attribute,cibadmin} /usr/sbin/mdadm)
 KMOD_LINKS=(modprobe lsmod insmod rmmod modinfo depmod)
 # Debian's own links: mount.nfs acts as mount.nfs4/umount.nfs* by the name it is run as.
 SBIN_LINKS=(mount.nfs4:mount.nfs umount.nfs:mount.nfs umount.nfs4:mount.nfs
             mkfs.ext4:mke2fs)
 PKGS=(busybox-static dmsetup kmod bash util-linux libxml2-utils resource-agents libc6
-      dm-writeboost-dkms nfs-kernel-server nfs-common rpcbind libtirpc3 netbase e2fsprogs)
+      dm-writeboost-dkms nfs-kernel-server nfs-common rpcbind libtirpc3 netbase e2fsprogs
+      pacemaker-cli-utils pacemaker-common mdadm)
 
 wbko=$(find "$M/updates" -name 'dm-writeboost.ko*' 2>/dev/null | head -1)
 [ -n "$wbko" ] || die "dm-writeboost is not built for $KVER (run lab/kernel/deps.sh)"
@@ -86,6 +89,10 @@ mkdir -p "$R/usr/lib/ocf/lib/heartbeat" "$R/usr/lib/ocf/resource.d" "$R/usr/shar
 find /usr/lib/ocf/lib/heartbeat -maxdepth 1 -type f -exec cp {} "$R/usr/lib/ocf/lib/heartbeat/" \;
 cp /usr/share/resource-agents/ra-api-1.dtd /usr/share/resource-agents/metadata.rng \
    "$R/usr/share/resource-agents/"
+
+# Pacemaker's CIB schemas: crm_attribute validates a CIB file (CIB_file=) against them.
+mkdir -p "$R/usr/share/pacemaker"
+cp -r /usr/share/pacemaker/. "$R/usr/share/pacemaker/"
 
 # Kernel modules with everything modprobe would load first (softdeps included), then a
 # real depmod so `modprobe dm-writeboost` works in the guest.

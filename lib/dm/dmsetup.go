@@ -163,6 +163,13 @@ func (d *Dmsetup) Resume(ctx context.Context, name string) error {
 	return err
 }
 
+// Clear drops the named device's inactive table (one a `dmsetup reload` loaded), which the
+// next resume would otherwise swap in; the live table is not touched.
+func (d *Dmsetup) Clear(ctx context.Context, name string) error {
+	_, err := d.run(ctx, false, "clear", name)
+	return err
+}
+
 // Remove removes the named device; the kernel refuses (EBUSY) while it is open.
 func (d *Dmsetup) Remove(ctx context.Context, name string) error {
 	_, err := d.run(ctx, true, "remove", name)

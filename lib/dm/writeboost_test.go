@@ -137,8 +137,25 @@ func TestOptionsMatchTheKernel(t *testing.T) {
 
 func TestParseCacheStart(t *testing.T) {
 	sector := func(off int, b ...byte) []byte { s := make([]byte, 4096); copy(s[off:], b); return s }
+	big := func(off int, b ...byte) []byte { s := make([]byte, probeSpan); copy(s[off:], b); return s }
 	wb := make([]byte, 512)
 	binary.LittleEndian.PutUint32(wb, Magic)
+	withEpoch := func() []byte {
+		s := big(0, wb[:4]...)
+		copy(s[epochOff:], EpochRecord(Epoch{Current: "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", Prev: "00aa"}))
+		return s
+	}
+	withBadEpoch := func() []byte { // a torn or foreign block: no epoch, so the log is stale
+		s := withEpoch()
+		s[epochOff+30] = 'X'
+		return s
+	}
+	first := EpochRecord(Epoch{Current: "01"})
+	got, ok := ParseEpochRecord(first)
+	assert.True(t, ok)
+	assert.Equal(t, Epoch{Current: "01"}, got, "the first start has no previous epoch")
+	_, ok = ParseEpochRecord(append(first[:len(first)-1:len(first)-1], 'x'))
+	assert.False(t, ok, "bytes after the record")
 	assert.Equal(t, []byte("tsBW"), wb[:4], "WBst as a little-endian word")
 
 	for name, c := range map[string]struct {
@@ -153,6 +170,12 @@ func TestParseCacheStart(t *testing.T) {
 		"mbr":        {sector(0x1fe, 0x55, 0xaa), Content{Foreign: "a partition table or boot sector"}},
 		"swap":       {sector(4086, []byte("SWAPSPACE2")...), Content{Foreign: "swap space"}},
 		"one sector": {sector(0)[:512], Content{}},
+		"mdadm 1.2":  {big(4096, 0xfc, 0x4e, 0x2b, 0xa9), Content{Foreign: "an mdadm 1.2 RAID member"}},
+		"bcache":     {big(4096+24, 0xc6, 0x85, 0x73, 0xf6, 0x4e, 0x1a, 0x45, 0xca, 0x82, 0x65, 0xf5, 0x7f, 0x48, 0xba, 0x6d, 0x81), Content{Foreign: "a bcache device"}},
+		"btrfs":      {big(65536+64, []byte("_BHRfS_M")...), Content{Foreign: "a Btrfs filesystem"}},
+		"zfs":        {big(16384+20, []byte("\x00\x00\x00\x07version")...), Content{Foreign: "a ZFS label"}},
+		"epoch":      {withEpoch(), Content{Writeboost: true, Epoch: Epoch{Current: "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", Prev: "00aa"}}},
+		"bad epoch":  {withBadEpoch(), Content{Writeboost: true}},
 	} {
 		got, err := ParseCacheStart(c.b)
 		require.NoError(t, err, name)

@@ -2,6 +2,7 @@ package sysio
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -24,10 +25,12 @@ func (f FileInfo) IsBlockDevice() bool {
 // Files reads and writes files, /proc and /sys entries and device nodes.
 type Files interface {
 	ReadFile(path string) ([]byte, error)
-	// ReadAt reads n bytes at off (a device's first sector, say) with O_DIRECT-free buffered IO.
+	// ReadAt reads n bytes at off (a device's first sector, say). A block device is read with
+	// O_DIRECT when off and n are multiples of DirectAlign: what the disk holds, not what the
+	// page cache kept of it while a kernel driver wrote beside it.
 	ReadAt(path string, off int64, n int) ([]byte, error)
-	// WriteAt writes data at off and syncs it to stable storage before returning.
-	WriteAt(path string, off int64, data []byte) error
+	// WriteBlock writes to a block device node (see BlockWrite).
+	WriteBlock(w BlockWrite) error
 	WriteFile(path string, data []byte, perm fs.FileMode) error
 	Stat(path string) (FileInfo, error)
 	ReadDir(path string) ([]string, error)
@@ -37,31 +40,91 @@ type realFiles struct{}
 
 func (realFiles) ReadFile(path string) ([]byte, error) { return os.ReadFile(path) }
 
+// DirectAlign is the alignment O_DIRECT IO uses here: the largest logical block size of
+// the disks a cache or backing device can be (4Kn), and the page size.
+const DirectAlign = 4096
+
+// BlockWrite is one write to a block device node, with O_DIRECT and O_SYNC so that it is on
+// the disk when WriteBlock returns and no cached page of the device goes stale beside it.
+type BlockWrite struct {
+	Path string
+	// Major, Minor are the device the node must be once opened: a path (a udev symlink) can
+	// name another device by then, and the write must not land there.
+	Major, Minor uint32
+	Off          int64  // a multiple of DirectAlign
+	Data         []byte // a multiple of DirectAlign bytes
+	// Exclusive opens with O_EXCL, which the kernel refuses (EBUSY) while a filesystem,
+	// device-mapper or md holds the device.
+	Exclusive bool
+}
+
 func (realFiles) ReadAt(path string, off int64, n int) ([]byte, error) {
-	f, err := os.Open(path)
+	flags := os.O_RDONLY
+	if off%DirectAlign == 0 && n%DirectAlign == 0 && isBlock(path) {
+		flags |= syscall.O_DIRECT
+	}
+	f, err := os.OpenFile(path, flags, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	buf := make([]byte, n)
+	buf, free, err := alignedBuf(n)
+	if err != nil {
+		return nil, err
+	}
+	defer free()
 	got, err := f.ReadAt(buf, off)
 	if err != nil && !(errors.Is(err, io.EOF) && got > 0) {
 		return nil, err
 	}
-	return buf[:got], nil
+	return append([]byte(nil), buf[:got]...), nil
 }
 
-func (realFiles) WriteAt(path string, off int64, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+func isBlock(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode()&fs.ModeDevice != 0 && st.Mode()&fs.ModeCharDevice == 0
+}
+
+// alignedBuf is memory O_DIRECT accepts: an anonymous mapping is page-aligned.
+func alignedBuf(n int) ([]byte, func(), error) {
+	if n == 0 {
+		return nil, func() {}, nil
+	}
+	b, err := syscall.Mmap(-1, 0, n, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		return nil, nil, fmt.Errorf("allocating %d bytes for direct IO: %w", n, err)
+	}
+	return b, func() { _ = syscall.Munmap(b) }, nil
+}
+
+func (realFiles) WriteBlock(w BlockWrite) error {
+	if w.Off%DirectAlign != 0 || len(w.Data)%DirectAlign != 0 {
+		return fmt.Errorf("write to %s: offset %d and length %d must be multiples of %d", w.Path, w.Off, len(w.Data), DirectAlign)
+	}
+	flags := os.O_WRONLY | syscall.O_DIRECT | syscall.O_SYNC
+	if w.Exclusive {
+		flags |= os.O_EXCL
+	}
+	f, err := os.OpenFile(w.Path, flags, 0)
 	if err != nil {
 		return err
 	}
-	if _, err := f.WriteAt(data, off); err != nil {
-		f.Close()
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
+	fi := fileInfo(st)
+	if !fi.IsBlockDevice() || fi.Major != w.Major || fi.Minor != w.Minor {
+		return fmt.Errorf("%s is %s %d:%d now, not block device %d:%d: not writing", w.Path, st.Mode().Type(), fi.Major, fi.Minor, w.Major, w.Minor)
+	}
+	buf, free, err := alignedBuf(len(w.Data))
+	if err != nil {
+		return err
+	}
+	defer free()
+	copy(buf, w.Data)
+	if _, err := f.WriteAt(buf, w.Off); err != nil {
 		return err
 	}
 	return f.Close()
@@ -76,12 +139,16 @@ func (realFiles) Stat(path string) (FileInfo, error) {
 	if err != nil {
 		return FileInfo{}, err
 	}
+	return fileInfo(st), nil
+}
+
+func fileInfo(st fs.FileInfo) FileInfo {
 	fi := FileInfo{Mode: st.Mode(), Size: st.Size()}
 	if sys, ok := st.Sys().(*syscall.Stat_t); ok && fi.Mode&fs.ModeDevice != 0 {
 		fi.Major = uint32((sys.Rdev>>8)&0xfff) | uint32((sys.Rdev>>32)&^0xfff)
 		fi.Minor = uint32(sys.Rdev&0xff) | uint32((sys.Rdev>>12)&^0xff)
 	}
-	return fi, nil
+	return fi
 }
 
 func (realFiles) ReadDir(path string) ([]string, error) {

@@ -5,6 +5,9 @@
 # agent over the dirty cache — it must replay the log and recover the data —, reads the
 # pattern back through the device, stops with a flush, and reads it from the backing disk
 # directly. The host then finds it in the raw backing image too.
+# The resource is a clone instance, as a node-local cache below DRBD is: its epoch is this
+# node's attribute in the CIB (a file on a disk of its own, through CIB_file, kept across the
+# reset), so the node's own log belongs to now after the fence and replays.
 # With WRITEBOOST_TAPES=DIR, boot 2's agent runs are recorded as DIR/*.tape.
 set -euo pipefail
 run=${LAB_KERNEL_RUN:?run by lab/kernel/e2e.sh}
@@ -14,7 +17,16 @@ cat > "$work/guest.sh" <<'GUEST'
 set -euo pipefail
 RA=/usr/lib/ocf/resource.d/flock/writeboost
 B=/dev/disk/by-lab/backing
-export OCF_ROOT=/usr/lib/ocf OCF_RA_VERSION_MAJOR=1 OCF_RA_VERSION_MINOR=1 \
+mkdir -p /cib
+if [ "$1" = write ]; then
+  mkfs.ext4 -q /dev/disk/by-lab/cib; mount -t ext4 /dev/disk/by-lab/cib /cib
+  cibadmin --empty > /cib/cib.xml
+  CIB_file=/cib/cib.xml cibadmin --create -o nodes --xml-text '<node id="1" uname="lab-guest"/>'
+else
+  mount -t ext4 /dev/disk/by-lab/cib /cib
+fi
+export CIB_file=/cib/cib.xml OCF_RESKEY_CRM_meta_clone=0 OCF_RESKEY_CRM_meta_on_node=lab-guest \
+  OCF_RESKEY_CRM_meta_clone_max=2 OCF_ROOT=/usr/lib/ocf OCF_RA_VERSION_MAJOR=1 OCF_RA_VERSION_MINOR=1 \
   OCF_RESOURCE_INSTANCE=wb1 OCF_RESOURCE_TYPE=writeboost OCF_RESOURCE_PROVIDER=flock \
   OCF_EXIT_REASON_PREFIX=ocf-exit-reason: HA_logfacility=none \
   OCF_RESKEY_crm_feature_set=3.16.2 OCF_RESKEY_CRM_meta_timeout=120000 \
@@ -38,6 +50,7 @@ write)
   dd if=/tmp/pattern of=/dev/mapper/wb bs=1M seek=8 oflag=direct conv=fsync 2>/dev/null
   echo "dirty before the crash: $(dmsetup status wb | awk '{ print $10 }')"
   echo "written $(md5sum < /tmp/pattern | cut -d' ' -f1)"
+  umount /cib
   echo b > /proc/sysrq-trigger; sleep 10;;
 check)
   ra probe-after-crash 7 monitor
@@ -53,7 +66,7 @@ GUEST
 nonce=$(cat /proc/sys/kernel/random/uuid)
 want=$(head -c $((4 << 20)) < <(yes "FLOCK-WB-CRASH $nonce") | md5sum | cut -d' ' -f1)
 record=; [ -n "${WRITEBOOST_TAPES:-}" ] && record=record
-disks=(--disk backing:256M --disk cache:64M)
+disks=(--disk backing:256M --disk cache:64M --disk cib:16M)
 rc=0
 "$run" --work "$work/vm" --out "$work/boot1" "${disks[@]}" "$work/guest.sh" write "$nonce" || rc=$?
 [ $rc = 124 ] || { echo "boot 1: run.sh exit $rc, want 124 (reset without results)"; exit 1; }

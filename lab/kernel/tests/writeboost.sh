@@ -10,6 +10,9 @@ RA=/usr/lib/ocf/resource.d/flock/writeboost
 B=/dev/disk/by-lab/backing C=/dev/disk/by-lab/cache
 RECORD=${1:-}
 mkdir -p "$OUT/logs" "$OUT/tapes"
+# The cluster the epochs are kept in: a CIB in a file, worked on by the real crm_attribute.
+cibadmin --empty > /tmp/cib.xml
+export CIB_file=/tmp/cib.xml
 
 # What pacemaker-execd gives an agent (lab notes A.6), plus this resource's parameters.
 export OCF_ROOT=/usr/lib/ocf OCF_RA_VERSION_MAJOR=1 OCF_RA_VERSION_MINOR=1 \
@@ -51,6 +54,32 @@ nonce() { cat /proc/sys/kernel/random/uuid; }
 grep -q '^dm_writeboost ' /proc/modules && fail "dm-writeboost preloaded"
 ra probe-clean-node 7 monitor
 # Without dmsetup the kernel's own list in sysfs decides.
+mv /usr/sbin/dmsetup /usr/sbin/dmsetup.off
+ra start-without-dmsetup 5 start
+mv /usr/sbin/dmsetup.off /usr/sbin/dmsetup
+grep -q '^dm_writeboost ' /proc/modules && fail "start-without-dmsetup loaded the module"
+# Names start refuses: no device of such a name can be this resource's, so a probe says not
+# running and a stop succeeds without touching anything, even a device that has the name.
+dmsetup create 'wb 0' --table "0 8 linear $B 0"
+i=0
+for bad in 'wb 0' -wb a/b; do
+  i=$((i + 1))
+  ra probe-bad-name-$i 7 monitor "OCF_RESKEY_name=$bad"
+  ra stop-bad-name-$i 0 stop "OCF_RESKEY_name=$bad"
+done
+dmsetup info 'wb 0' > /dev/null || fail "a stop with a bad name removed the device of that name"
+dmsetup remove 'wb 0'
+# A device of our name that is not writeboost is not ours: probe 7, stop 0, left alone.
+dmsetup create wb --table "0 8 linear $B 0"
+ra probe-foreign-device 7 monitor
+ra stop-foreign-device 0 stop
+dmsetup table wb | grep -q ' linear ' || fail "stop-foreign-device touched the foreign device"
+ra start-foreign-device 1 start
+dmsetup remove wb
+# Two paths to one disk, on this node: a setup error here (2), not a bad configuration (6).
+ra validate-same-device 2 validate-all OCF_CHECK_LEVEL=10 "OCF_RESKEY_cache_dev=$(readlink -f $B)"
+ra start-same-device 2 start "OCF_RESKEY_cache_dev=$(readlink -f $B)"
+exists && fail "start-same-device created the device"
 mv /usr/sbin/dmsetup /usr/sbin/dmsetup.off
 ra probe-without-dmsetup 7 monitor
 mv /usr/sbin/dmsetup.off /usr/sbin/dmsetup
@@ -102,11 +131,17 @@ ra stop-busy 1 stop
 exec 3<&-
 [ "$(state)" = ACTIVE ] && [ "$(dirty)" -gt 0 ] || fail "stop-busy changed the device"
 
-# A device left suspended (an interrupted stop): monitor fails, start resumes it.
-dmsetup suspend wb
+# A device left suspended (an interrupted stop) with an inactive table someone loaded, which
+# maps the backing disk raw: monitor fails, start clears that table and resumes the device;
+# the same for a stop, which must flush through writeboost, not swap the raw mapping in.
+inactive() { dmsetup suspend wb; dmsetup reload wb --table "0 $(blockdev --getsz $B) linear $B 0"; }
+wbtable() { dmsetup table wb | grep -q ' writeboost ' && ! dmsetup info wb | grep -q INACTIVE; }
+inactive
 ra monitor-suspended 1 monitor $EVERY
 ra start-resumes-suspended 0 start
-[ "$(state)" = ACTIVE ] || fail "start did not resume the device"
+[ "$(state)" = ACTIVE ] && wbtable || fail "start did not clear the inactive table and resume writeboost"
+[ "$(dirty)" -gt 0 ] || fail "start-resumes-suspended lost the dirty data"
+inactive
 
 # Stop with flush: every block reaches the backing disk, then the superblock is zeroed.
 ra stop-flush 0 stop
@@ -178,6 +213,25 @@ ra stop-after-stall 0 stop "${T[@]}"
 dmsetup remove slow
 [ "$(md5at $B)" = "$(want_md5 "$n6")" ] || fail "stop-after-stall did not write back"
 
+# The live table differs from the configuration (another option): stop stops it, flushing,
+# but zeroes no superblock, since the configured cache may not be the one just flushed.
+ra start-for-mismatch 0 start OCF_RESKEY_nr_read_cache_cells=1024
+n8=$(nonce); write_pattern "$n8"
+ra stop-mismatched-table 0 stop
+exists && fail "stop-mismatched-table: the device still exists"
+[ "$(md5at $B)" = "$(want_md5 "$n8")" ] || fail "stop-mismatched-table did not write back"
+[ "$(magic)" = 74734257 ] || fail "stop-mismatched-table zeroed a superblock"
+
+# An mdadm 1.2 RAID member (its superblock at 4 KiB) is not formatted.
+dd if=/dev/zero of=$C bs=1M count=1 conv=fsync 2>/dev/null
+mdadm --create /dev/md0 --run --level=1 --raid-devices=2 --metadata=1.2 $C missing > "$OUT/logs/mdadm.log" 2>&1 ||
+  { cat "$OUT/logs/mdadm.log"; fail "mdadm --create"; }
+mdadm --stop /dev/md0 >> "$OUT/logs/mdadm.log" 2>&1
+ra start-refused-mdadm 2 start
+case $REASON in *"mdadm 1.2 RAID member"*) ;; *) fail "start-refused-mdadm: reason $REASON";; esac
+exists && fail "start-refused-mdadm created the device"
+mdadm --zero-superblock $C
+
 # A cache with another signature is not formatted unless allowed.
 printf 'XFSB' | dd of=$C conv=notrunc 2>/dev/null
 ra start-refused-foreign 2 start
@@ -217,7 +271,7 @@ umount /mnt/wb
 # ra-api-1.dtd lint (agents/ocf doc), which must be the one failure; with the lint reduced
 # to well-formedness (the 1.1 schemas are checked on the host) it must pass outright.
 tester() {
-  env -i PATH=/usr/sbin:/usr/bin OCF_ROOT=/usr/lib/ocf HA_logfacility=none "$1" -v -n wbt \
+  env -i PATH=/usr/sbin:/usr/bin OCF_ROOT=/usr/lib/ocf HA_logfacility=none CIB_file=$CIB_file "$1" -v -n wbt \
     -o name=wbt -o backing_dev=$B -o cache_dev=$C "$RA"
 }
 rc=0; tester /usr/sbin/ocf-tester > "$OUT/logs/ocf-tester.log" 2>&1 || rc=$?

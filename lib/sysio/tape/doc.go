@@ -69,7 +69,7 @@
 //	exec   run ARGV..., env K=V, dir D, stdin V, secret-output
 //	       < exit CODE, stdout V, stderr V [, error KIND MSG]
 //	files  read P | read-at P OFF N  < data V | error KIND MSG
-//	       write-at P OFF + data V | write P PERM + data V  < ok | error KIND MSG
+//	       write-block P MAJ:MIN OFF + data V [+ exclusive] | write P PERM + data V  < ok | error KIND MSG
 //	       stat P  < mode MODE, size N [, dev MAJ:MIN];  readdir P  < names N...
 //	clock  sleep DUR  < ok | error KIND MSG
 //	dm     info|table|status NAME  < dev MAJ:MIN, open N, event N, state [suspended] [read-only]

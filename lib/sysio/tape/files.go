@@ -41,8 +41,12 @@ func readAtAsk(path string, off int64, n int) []Field {
 	return []Field{fld("read-at", path, strconv.FormatInt(off, 10), strconv.Itoa(n))}
 }
 
-func writeAtAsk(path string, off int64, data []byte) []Field {
-	return []Field{fld("write-at", path, strconv.FormatInt(off, 10)), fld("data", string(data))}
+func writeBlockAsk(w sysio.BlockWrite) []Field {
+	ask := []Field{fld("write-block", w.Path, fmt.Sprintf("%d:%d", w.Major, w.Minor), strconv.FormatInt(w.Off, 10)), fld("data", string(w.Data))}
+	if w.Exclusive {
+		ask = append(ask, fld("exclusive"))
+	}
+	return ask
 }
 
 func writeAsk(path string, data []byte, perm fs.FileMode) []Field {
@@ -65,9 +69,9 @@ func (x recFiles) ReadAt(path string, off int64, n int) ([]byte, error) {
 	return data, err
 }
 
-func (x recFiles) WriteAt(path string, off int64, data []byte) error {
-	id := x.r.begin("files", writeAtAsk(path, off, data))
-	err := x.r.inner.Files.WriteAt(path, off, data)
+func (x recFiles) WriteBlock(w sysio.BlockWrite) error {
+	id := x.r.begin("files", writeBlockAsk(w))
+	err := x.r.inner.Files.WriteBlock(w)
 	x.r.end(id, okOrError("files", err))
 	return err
 }
@@ -119,8 +123,8 @@ func (x playFiles) ReadAt(path string, off int64, n int) ([]byte, error) {
 	return []byte(arg(ans, "data")), nil
 }
 
-func (x playFiles) WriteAt(path string, off int64, data []byte) error {
-	_, err := x.answer(writeAtAsk(path, off, data))
+func (x playFiles) WriteBlock(w sysio.BlockWrite) error {
+	_, err := x.answer(writeBlockAsk(w))
 	return err
 }
 

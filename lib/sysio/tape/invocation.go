@@ -15,7 +15,9 @@ func envMatters(name string) bool {
 			return true
 		}
 	}
-	return name == "LANG" || name == "LANGUAGE" || name == "TZ"
+	// CIB_file points Pacemaker's tools at a CIB in a file (tests, shadow work); other CIB_*
+	// variables can hold a remote CIB's password and are never recorded.
+	return name == "LANG" || name == "LANGUAGE" || name == "TZ" || name == "CIB_file"
 }
 
 // keepEnv returns the variables that matter, the last assignment of each, sorted for diffs.

@@ -9,11 +9,11 @@ import (
 )
 
 // Mutation changes the answer of one exchange, to derive a fault tape from a real one. Set
-// exactly one field, except that a program's Stderr may go with its Exit.
+// exactly one field, except that a program's Stderr and Body (its stdout) may go with its Exit.
 type Mutation struct {
 	Status int     // an HTTP status
 	Error  string  // an error kind of the exchange's channel: timeout, refused, not-exist, ...
-	Body   *string // an HTTP body, a received MQTT payload, a program's stdout, a file's data
+	Body   *string // an HTTP body, a received MQTT payload, a program's stdout, a file's data, a directory's names
 	Exit   *int    // a program's exit status: it ran, and failed (or succeeded)
 	Stderr *string // what a program wrote on stderr
 }
@@ -24,6 +24,8 @@ func (m Mutation) String() string {
 		return fmt.Sprintf("answers status %d", m.Status)
 	case m.Error != "":
 		return "fails with " + m.Error
+	case m.Exit != nil && m.Body != nil:
+		return fmt.Sprintf("exits %d printing %s", *m.Exit, quoteBrief(*m.Body))
 	case m.Body != nil:
 		return "answers " + quoteBrief(*m.Body)
 	case m.Exit != nil && m.Stderr != nil:
@@ -44,7 +46,8 @@ const injected = "fault injected by flock-sim mutate"
 // agent against the result.
 func (t *Tape) Mutate(n int, m Mutation) (*Tape, error) {
 	set := 0
-	for _, on := range []bool{m.Status != 0, m.Error != "", m.Body != nil, m.Exit != nil || m.Stderr != nil} {
+	withExit := m.Body != nil && m.Exit != nil
+	for _, on := range []bool{m.Status != 0, m.Error != "", m.Body != nil && !withExit, m.Exit != nil || m.Stderr != nil} {
 		if on {
 			set++
 		}
@@ -63,10 +66,12 @@ func (t *Tape) Mutate(n int, m Mutation) (*Tape, error) {
 		err = setStatus(e, m.Status)
 	case m.Error != "":
 		err = setError(e, m.Error)
-	case m.Body != nil:
+	case m.Body != nil && !withExit:
 		err = setBody(e, *m.Body)
 	default:
-		err = setExit(e, m.Exit, m.Stderr)
+		if err = setExit(e, m.Exit, m.Stderr); err == nil && withExit {
+			err = setBody(e, *m.Body)
+		}
 	}
 	if err == nil {
 		err = validateExchange(*e)
@@ -121,6 +126,12 @@ func setBody(e *Exchange, body string) error {
 		key = "data"
 	case op == "dm table" || op == "dm status":
 		return setTargets(e, body)
+	case op == "files readdir":
+		if has(e.Answer, "error") {
+			return errors.New("this answer is an error: change it to a status first")
+		}
+		e.Answer = []Field{fld("names", strings.Fields(body)...)}
+		return nil
 	default:
 		return errors.New("this answer has no body to change")
 	}

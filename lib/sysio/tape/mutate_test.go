@@ -117,9 +117,17 @@ func TestMutateExit(t *testing.T) {
 	}{
 		{1, Mutation{Exit: &code}, "only a program has an exit status or stderr"},
 		{3, Mutation{Exit: &bad}, "exit status 256 is not 0 to 255"},
-		{3, Mutation{Exit: &code, Body: &msg}, "a mutation changes one thing"},
+		{3, Mutation{Status: 500, Body: &msg}, "a mutation changes one thing"},
+		{1, Mutation{Exit: &code, Body: &msg}, "only a program has an exit status or stderr"},
 	} {
 		_, err := tp.Mutate(c.n, c.m)
 		assert.ErrorContains(t, err, c.want)
 	}
+
+	// A program that succeeds printing something else (a device still there after a remove).
+	zero, out := 0, "still here\n"
+	m, err = failed.Mutate(3, Mutation{Exit: &zero, Body: &out})
+	require.NoError(t, err)
+	assert.Equal(t, []Field{fld("exit", "0"), fld("stdout", out)}, m.Exchanges[2].Answer)
+	assert.Equal(t, `exits 0 printing "still here\n"`, Mutation{Exit: &zero, Body: &out}.String())
 }
