@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -114,10 +115,44 @@ func (k *kernel) running(name string, dirty uint64) *dmDev {
 	return d
 }
 
+// status is the device's status line as dmsetup prints it.
+func (d *dmDev) status() string {
+	if !d.writeboost {
+		return d.table
+	}
+	return fmt.Sprintf("%s 0 16002 126 1 0 0 %d 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 10 writeback_threshold 0 nr_cur_batched_writeback 0 sync_data_interval 0 update_sb_record_interval 0 read_cache_threshold 0",
+		strings.Join(strings.Fields(d.table)[:3], " "), d.dirty)
+}
+
+// kdm answers the device-mapper ioctls from the same devices as dmsetup.
+type kdm struct{ k *kernel }
+
+func (x kdm) Query(_ context.Context, q sysio.DMQuery) (sysio.DMReply, error) {
+	d := x.k.dms[q.Name]
+	if d == nil {
+		return sysio.DMReply{}, fmt.Errorf("%s: %w", q.Name, sysio.ErrDMNoDevice)
+	}
+	rep := sysio.DMReply{Major: 253, Minor: d.minor, OpenCount: int32(d.open), Suspended: d.suspended,
+		LiveTable: true, InactiveTable: d.inactive}
+	line := ""
+	switch q.Op {
+	case sysio.DMTable:
+		line = d.table
+	case sysio.DMStatus:
+		line = d.status()
+	}
+	if f := strings.Fields(line); len(f) >= 3 {
+		start, _ := strconv.ParseUint(f[0], 10, 64)
+		length, _ := strconv.ParseUint(f[1], 10, 64)
+		rep.Targets = []sysio.DMTarget{{Start: start, Length: length, Type: f[2], Params: strings.Join(f[3:], " ")}}
+	}
+	return rep, nil
+}
+
 func (d *dmDev) kname() string { return fmt.Sprintf("dm-%d", d.minor) }
 
 func (k *kernel) world() sysio.World {
-	return sysio.World{Exec: kexec{k}, Files: kfiles{k}, Clock: &kclock{}}
+	return sysio.World{Exec: kexec{k}, Files: kfiles{k}, Clock: &kclock{}, DM: kdm{k}}
 }
 
 // run runs the agent's action with the parameters (name=value) over the model.
@@ -218,11 +253,7 @@ func (x kexec) Run(_ context.Context, c sysio.Cmd) (sysio.CmdResult, error) {
 	case "table":
 		return ok(d.table + "\n")
 	case "status":
-		if !d.writeboost {
-			return ok(d.table + "\n")
-		}
-		return ok(fmt.Sprintf("%s 0 16002 126 1 0 0 %d 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 10 writeback_threshold 0 nr_cur_batched_writeback 0 sync_data_interval 0 update_sb_record_interval 0 read_cache_threshold 0\n",
-			strings.Join(strings.Fields(d.table)[:3], " "), d.dirty))
+		return ok(d.status() + "\n")
 	case "create":
 		t, err := dm.ParseTable(argv[4])
 		if err != nil {
