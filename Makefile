@@ -13,7 +13,7 @@ FENCE   := fence_espurna
 OCF     := $(notdir $(wildcard ocf-writeboost ocf-flock-nfs ocf-isard))
 BINS    := $(BIN)/fence_espurna $(BIN)/flock-sim $(addprefix $(BIN)/,$(OCF))
 
-.PHONY: all build install uninstall test check deps vet fuzz replay metadata metadata-check demo bench clean lab-up lab-down e2e e2e-kernel e2e-writeboost
+.PHONY: all build install uninstall test check deps vet fuzz replay metadata metadata-check demo bench clean lab-up lab-down e2e e2e-kernel e2e-writeboost e2e-nfs
 
 all: build
 
@@ -97,6 +97,9 @@ e2e-kernel: build
 # Only the writeboost tests of tier 3; lab/kernel/record-writeboost-tapes.sh re-records its tapes.
 e2e-writeboost: build
 	lab/kernel/e2e.sh writeboost writeboost-crash.host
+
+e2e-nfs: build
+	lab/kernel/e2e.sh nfs-agent nfs-agent-crash.host
 
 demo: deps build
 	$(BIN)/flock-sim demo --agent $(BIN)/fence_espurna

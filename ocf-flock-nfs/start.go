@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"strconv"
 	"strings"
 
@@ -85,6 +87,14 @@ func (s *server) bind(ms []nfs.Mount) error {
 	sd := s.c.stateDir
 	if err := s.run("mkdir", "-p", sd+"/sm", sd+"/sm.bak", sd+"/v4recovery", sd+"/nfsdcld", nfs.StateDir); err != nil {
 		return err
+	}
+	for _, f := range []string{"etab", "rmtab"} {
+		// exportfs and rpc.mountd open them without creating them.
+		if _, err := s.r.P.Files.Stat(sd + "/" + f); errors.Is(err, fs.ErrNotExist) {
+			if err := s.r.P.Files.WriteFile(sd+"/"+f, nil, 0o644); err != nil {
+				return err
+			}
+		}
 	}
 	if s.c.v3() {
 		// rpc.statd runs as the owner of sm, as Debian's package sets it up.

@@ -12,11 +12,7 @@ import (
 	"testing"
 )
 
-// TestMain also serves as the idle helper of TestProcEventsCount.
 func TestMain(m *testing.M) {
-	if os.Getenv("FLOCK_TEST_THREADS") != "" {
-		os.Exit(threads())
-	}
 	code := m.Run()
 	if agentDir != "" {
 		os.RemoveAll(agentDir)

@@ -46,28 +46,6 @@ func ThreadCount(files sysio.Files) (int, error) {
 	return strconv.Atoi(strings.TrimSpace(string(data)))
 }
 
-// VersionsLine is what /proc/fs/nfsd/versions takes: every version the kernel knows, each
-// enabled (+) or not (-). Minor versions of 4 are only listed when 4 is on.
-func VersionsLine(enabled []string) string {
-	on := map[string]bool{}
-	for _, v := range enabled {
-		on[v] = true
-	}
-	sign := func(v string) string {
-		if on[v] {
-			return "+" + v
-		}
-		return "-" + v
-	}
-	parts := []string{sign("3")}
-	if on["4.0"] || on["4.1"] || on["4.2"] {
-		parts = append(parts, "+4", sign("4.0"), sign("4.1"), sign("4.2"))
-	} else {
-		parts = append(parts, "-4")
-	}
-	return strings.Join(parts, " ") + "\n"
-}
-
 // Enabled reads /proc/fs/nfsd/versions ("+3 -4 +4.1 ...") into the set of enabled versions.
 // The kernel writes 4.0 as "4.0" and lists "+4" for the major version.
 func Enabled(line string) map[string]bool {
