@@ -107,6 +107,7 @@ demo: deps build
 bench: deps build
 	$(GO) test -run=XXX -bench=. -benchmem ./...
 	lab/kernel/bench-writeboost.sh
+	lab/kernel/bench-nfs.sh
 
 clean:
 	rm -rf $(BIN)

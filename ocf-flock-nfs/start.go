@@ -39,6 +39,11 @@ func start(r *ocf.Request) error {
 			return err
 		}
 	}
+	// One scan finds the daemons that already run (a start after a half-done one).
+	have, err := nfs.FindProcs(r.P.Files, comms(s.c.running())...)
+	if err != nil {
+		return err
+	}
 	var started []nfs.Proc
 	for _, d := range s.c.running() {
 		if d.comm == mountd.comm {
@@ -47,7 +52,7 @@ func start(r *ocf.Request) error {
 				return err
 			}
 		}
-		p, err := s.startDaemon(d)
+		p, err := s.startDaemon(d, have)
 		if err != nil {
 			return err
 		}
@@ -180,12 +185,14 @@ func (s *server) exports() error {
 	return nil
 }
 
-// startDaemon starts d unless it runs, and waits for its process (and, for nfsdcld, for it
-// to be ready).
-func (s *server) startDaemon(d daemon) (nfs.Proc, error) {
-	ps, err := nfs.FindProcs(s.r.P.Files, d.comm)
-	if err != nil {
-		return nfs.Proc{}, err
+// startDaemon starts d unless it is among the running processes, and waits for its process
+// (and, for nfsdcld, for it to be ready).
+func (s *server) startDaemon(d daemon, running []nfs.Proc) (nfs.Proc, error) {
+	var ps []nfs.Proc
+	for _, p := range running {
+		if p.Comm == d.comm {
+			ps = append(ps, p)
+		}
 	}
 	if len(ps) == 0 {
 		if d.comm == rpcbind.comm && !s.systemd {
@@ -203,6 +210,7 @@ func (s *server) startDaemon(d daemon) (nfs.Proc, error) {
 			return nfs.Proc{}, fmt.Errorf("%s did not start: %w", d.comm, err)
 		}
 		if err := s.poll(d.comm+" did not come up", func() (bool, error) {
+			var err error
 			ps, err = nfs.FindProcs(s.r.P.Files, d.comm)
 			return len(ps) > 0, err
 		}); err != nil {

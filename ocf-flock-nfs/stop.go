@@ -32,9 +32,27 @@ func (s *server) stop() error {
 		return err
 	}
 	if threads > 0 && !ours && bindErr == nil {
-		// nfsd serves without our state: not this resource's server, so not ours to stop.
-		return ocf.Exit(ocf.ErrGeneric, "nfsd runs here without state_dir bound: another NFS server; stop it (nfs-server.service) first")
+		// nfsd serves without our state: another server (nfs-server.service enabled at boot),
+		// so this resource is stopped here; monitors report the intruder.
+		s.r.Log.Warnf("nfsd runs here without state_dir bound: another NFS server, left alone")
+		return nil
 	}
+	if err := s.teardown(threads); err != nil {
+		return err
+	}
+	_ = s.r.P.Files.WriteFile(procsCache(s.r.P.Getenv("HA_RSCTMP"), s.r.Instance), nil, 0o644)
+	if bindErr != nil {
+		return bindErr
+	}
+	if ours {
+		return s.unbind()
+	}
+	return nil
+}
+
+// teardown stops nfsd, releases the locks, withdraws the exports and ends the helpers: all of
+// the server but the bind of /var/lib/nfs.
+func (s *server) teardown(threads int) error {
 	if threads > 0 || s.systemd {
 		if err := s.stopNFSD(); err != nil {
 			return err
@@ -46,27 +64,17 @@ func (s *server) stop() error {
 	}
 	if threads > 0 || len(have) > 0 {
 		s.unlock(have)
-		if err := s.run("exportfs", "-ua"); err != nil {
-			return err
-		}
-		if err := s.run("exportfs", "-f"); err != nil {
-			return err
+		for _, argv := range [][]string{{"exportfs", "-ua"}, {"exportfs", "-f"}} {
+			if err := s.run(argv...); err != nil {
+				return err
+			}
 		}
 	}
 	if err := s.stopDaemons(); err != nil {
 		return err
 	}
 	if s.systemd {
-		if err := s.removeDropIn(); err != nil {
-			return err
-		}
-	}
-	_ = s.r.P.Files.WriteFile(procsCache(s.r.P.Getenv("HA_RSCTMP"), s.r.Instance), nil, 0o644)
-	if bindErr != nil {
-		return bindErr
-	}
-	if ours {
-		return s.unbind()
+		return s.removeDropIn()
 	}
 	return nil
 }

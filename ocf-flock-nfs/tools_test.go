@@ -1,52 +1,15 @@
 package main
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/isard-vdi/flock-agents/lab/ocftest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// installed links the agent where Pacemaker looks for OCF agents, under a provider of its own
-// so nothing of a real installation is touched, and returns that provider.
-func installed(t *testing.T) string {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root: installs into /usr/lib/ocf/resource.d")
-	}
-	const root = "/usr/lib/ocf/resource.d"
-	if _, err := os.Stat(root); err != nil {
-		t.Skip("no OCF root at " + root + " (make deps installs Pacemaker)")
-	}
-	provider := fmt.Sprintf("flocknfs%d", os.Getpid())
-	dir := filepath.Join(root, provider)
-	require.NoError(t, os.MkdirAll(dir, 0o755))
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	require.NoError(t, os.Symlink(agentPath(t), filepath.Join(dir, "nfs")))
-	return provider
-}
-
-func tool(t *testing.T, name string, args ...string) (string, int) {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		t.Skipf("%s not installed (make deps)", name)
-	}
-	cmd := exec.Command(path, args...)
-	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}
-	cmd.Dir = t.TempDir()
-	out, err := cmd.CombinedOutput()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return string(out), ee.ExitCode()
-	}
-	require.NoError(t, err)
-	return string(out), 0
-}
 
 // The isard-flock layout: the exports and the state on the replicated filesystem.
 var testParams = []string{"exports=/opt/isard 172.31.0.0/16(rw,sync,no_subtree_check,no_root_squash,fsid=11)",
@@ -54,13 +17,13 @@ var testParams = []string{"exports=/opt/isard 172.31.0.0/16(rw,sync,no_subtree_c
 
 // TestCrmResourceValidate asks crm_resource to validate parameters, as pcs does on create.
 func TestCrmResourceValidate(t *testing.T) {
-	provider := installed(t)
+	provider := ocftest.Install(t, "nfs")
 	validate := func(opts ...string) (string, int) {
 		args := []string{"--validate", "--class", "ocf", "--provider", provider, "--agent", "nfs"}
 		for _, o := range append(append([]string{}, testParams...), opts...) {
 			args = append(args, "--option", o)
 		}
-		return tool(t, "crm_resource", args...)
+		return ocftest.Tool(t, "crm_resource", args...)
 	}
 	out, code := validate("threads=16", "nfs_versions=4.2", "daemons=systemd")
 	assert.Equal(t, 0, code, out)
@@ -73,25 +36,25 @@ func TestCrmResourceValidate(t *testing.T) {
 // TestPcs: pcs reads the meta-data and creates the resource with the agent's own validation,
 // offline against a CIB file, with no warning.
 func TestPcs(t *testing.T) {
-	provider := installed(t)
+	provider := ocftest.Install(t, "nfs")
 	agent := "ocf:" + provider + ":nfs"
-	out, code := tool(t, "pcs", "resource", "describe", agent)
+	out, code := ocftest.Tool(t, "pcs", "resource", "describe", agent)
 	require.Equal(t, 0, code, out)
 	assert.Contains(t, out, agent+" - Kernel NFS server")
 	assert.Contains(t, out, "OCF_CHECK_LEVEL=10")
 	assert.NotContains(t, strings.ToLower(out), "warning")
 
 	cib := filepath.Join(t.TempDir(), "cib.xml")
-	empty, code := tool(t, "cibadmin", "--empty")
+	empty, code := ocftest.Tool(t, "cibadmin", "--empty")
 	require.Equal(t, 0, code, empty)
 	require.NoError(t, os.WriteFile(cib, []byte(empty), 0o644))
 	create := func(id string, opts ...string) (string, int) {
-		return tool(t, "pcs", append([]string{"-f", cib, "resource", "create", id, agent, "--agent-validation"}, opts...)...)
+		return ocftest.Tool(t, "pcs", append([]string{"-f", cib, "resource", "create", id, agent, "--agent-validation"}, opts...)...)
 	}
 	out, code = create("nfs", testParams...)
 	assert.Equal(t, 0, code, out)
 	assert.Empty(t, strings.TrimSpace(out), "no warning")
-	out, code = tool(t, "pcs", "-f", cib, "resource", "config", "nfs")
+	out, code = ocftest.Tool(t, "pcs", "-f", cib, "resource", "config", "nfs")
 	require.Equal(t, 0, code, out)
 	for _, op := range []string{"start: nfs-start-interval-0s", "timeout=90s", "reload-agent: nfs-reload-agent-interval-0s", "OCF_CHECK_LEVEL=10"} {
 		assert.Contains(t, out, op)

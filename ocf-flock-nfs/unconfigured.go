@@ -34,19 +34,7 @@ func unconfigured(r *ocf.Request, bad error) error {
 		return ocf.Exit(ocf.ErrGeneric, "the NFS server runs here, but the parameters do not check: %v", bad)
 	}
 	r.Log.Warnf("stopping the NFS server from its live state although the parameters do not check: %v", bad)
-	if threads > 0 {
-		if err := s.stopNFSD(); err != nil {
-			return err
-		}
-	}
-	have, _ := s.etab()
-	s.unlock(have)
-	for _, argv := range [][]string{{"exportfs", "-ua"}, {"exportfs", "-f"}} {
-		if err := s.run(argv...); err != nil {
-			return err
-		}
-	}
-	if err := s.stopDaemons(); err != nil {
+	if err := s.teardown(threads); err != nil {
 		return err
 	}
 	if bound {
