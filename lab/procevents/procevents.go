@@ -89,7 +89,7 @@ func (p *Events) Spawned(root int) (int, error) {
 	tree := map[uint32]bool{uint32(root): true}
 	n := 0
 	buf := make([]byte, 8192)
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(2 * time.Minute) // a start under TCG takes seconds
 	for time.Now().Before(deadline) {
 		m, _, err := syscall.Recvfrom(p.fd, buf, 0)
 		if errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EINTR) {
