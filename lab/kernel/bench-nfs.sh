@@ -3,7 +3,8 @@
 # nfsserver + exportfs monitors of the same server and export, in the lab guest (the only place
 # with nfsd): wall time, CPU time and processes spawned per monitor, and their ratios, in one
 # run. The Go benchmark (ocf-flock-nfs/bench_test.go), the two shell agents and what nfsserver
-# needs without systemd (Debian's init script, LSB functions, sysvinit's pidof) travel on a disk of their own.
+# needs without systemd (Debian's init script, LSB functions, sysvinit's pidof, procps' pgrep)
+# travel on a disk of their own.
 # usage: lab/kernel/bench-nfs.sh [MONITORS]   (default 20)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -20,8 +21,10 @@ done
 
 rm -rf "$work"; mkdir -p "$work/vm" "$work/tools"
 CGO_ENABLED=0 go test -c -o "$work/tools/ocf-flock-nfs.test" ./ocf-flock-nfs
-tar -cf "$work/tools/root.tar" $ra/nfsserver $ra/exportfs /etc/init.d/nfs-kernel-server \
-  /etc/default/nfs-kernel-server /lib/lsb /sbin/killall5 2> /dev/null
+# nfsserver's status checks use procps' pgrep and sysvinit's pidof (-c, -x): not busybox's.
+tar -chf "$work/tools/root.tar" $ra/nfsserver $ra/exportfs /etc/init.d/nfs-kernel-server \
+  /etc/default/nfs-kernel-server /lib/lsb /sbin/killall5 /usr/bin/pgrep \
+  $(ldd /usr/bin/pgrep | awk '/=>/ { print $3 }') 2> /dev/null
 tar -cf "$work/vm/tools.img" -C "$work/tools" .
 truncate -s $(( ($(stat -c %s "$work/vm/tools.img") / 1048576 + 1) * 1048576 )) "$work/vm/tools.img"
 cat > "$work/guest.sh" <<GUEST
@@ -29,7 +32,6 @@ cat > "$work/guest.sh" <<GUEST
 set -euo pipefail
 mkdir -p /tmp/tools && tar -xf /dev/disk/by-lab/tools -C /tmp/tools
 tar -xf /tmp/tools/root.tar -C /
-# The LSB status check runs sysvinit's pidof (-c, -x), which busybox's is not.
 ln -sf /sbin/killall5 /bin/pidof
 head -c 1 /dev/random > /dev/null
 mkfs.ext4 -q -F /dev/disk/by-lab/shared && mkdir -p /srv/bench && mount -t ext4 /dev/disk/by-lab/shared /srv/bench
