@@ -13,7 +13,7 @@ FENCE   := fence_espurna
 OCF     := $(notdir $(wildcard ocf-writeboost ocf-flock-nfs ocf-isard))
 BINS    := $(BIN)/fence_espurna $(BIN)/flock-sim $(addprefix $(BIN)/,$(OCF))
 
-.PHONY: all build install uninstall test check deps vet fuzz replay metadata metadata-check demo bench bench-doc clean lab-up lab-down e2e e2e-kernel e2e-writeboost e2e-isard
+.PHONY: all build install uninstall test check deps vet fuzz replay metadata metadata-check demo bench bench-doc clean lab-up lab-down e2e e2e-kernel e2e-writeboost e2e-isard e2e-nfs
 
 all: build
 
@@ -102,6 +102,9 @@ e2e-kernel: build
 e2e-writeboost: build
 	lab/kernel/e2e.sh writeboost writeboost-crash.host writeboost-stale.host writeboost-nofork.host
 
+e2e-nfs: build
+	lab/kernel/e2e.sh nfs-agent nfs-agent-crash.host
+
 demo: deps build
 	$(BIN)/flock-sim demo --agent $(BIN)/fence_espurna
 
@@ -111,6 +114,7 @@ bench: deps build
 	$(GO) run ./simulator/bench -bin $(BIN)
 	$(GO) test -run=XXX -bench=. -benchmem ./...
 	lab/kernel/bench-writeboost.sh
+	lab/kernel/bench-nfs.sh
 	lab/dock/bench-isard.sh
 bench-doc: deps build
 	lab/bench-doc.sh

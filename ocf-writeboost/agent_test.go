@@ -1,12 +1,13 @@
 package main
 
 import (
+	"github.com/isard-vdi/flock-agents/agents/ocf"
+	"github.com/isard-vdi/flock-agents/lib/sysio"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/isard-vdi/flock-agents/agents/ocf"
-	"github.com/isard-vdi/flock-agents/lib/sysio/tape"
+	"github.com/isard-vdi/flock-agents/agents/ocf/ocftest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -17,26 +18,15 @@ func TestMetaDataGolden(t *testing.T) {
 	want, err := os.ReadFile(filepath.Join("..", "metadata", "writeboost.xml"))
 	require.NoError(t, err)
 	o := run(t, "meta-data")
-	require.Equal(t, 0, o.code, o.stderr)
-	assert.Empty(t, o.stderr)
-	assert.Equal(t, string(want), o.stdout, "run make metadata and commit")
+	require.Equal(t, 0, o.Code, o.Stderr)
+	assert.Empty(t, o.Stderr)
+	assert.Equal(t, string(want), o.Stdout, "run make metadata and commit")
 }
 
 // TestTapes replays every recorded and derived tape in-process: the agent must ask the world
 // exactly what the tape holds and end as the recording did.
 func TestTapes(t *testing.T) {
-	paths, err := filepath.Glob(filepath.Join("..", "simulator", "tapes", "writeboost", "*.tape"))
-	require.NoError(t, err)
-	require.NotEmpty(t, paths, "no tapes: lab/kernel/record-writeboost-tapes.sh records them")
-	for _, path := range paths {
-		t.Run(filepath.Base(path), func(t *testing.T) {
-			tp, err := tape.Load(path)
-			require.NoError(t, err)
-			p, finish := tape.Replay(tp)
-			v := finish(ocf.Run(agent, p))
-			assert.True(t, v.Passed(), "%s\nstderr:\n%s", v, v.Stderr)
-		})
-	}
+	ocftest.ReplayTapes(t, "writeboost", func(p *sysio.Proc) int { return ocf.Run(agent, p) })
 }
 
 // TestValidateDepth0 is the parameter logic alone, as pcs and crm_resource run it on any
@@ -70,11 +60,11 @@ func TestValidateDepth0(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			o := run(t, "validate-all", append(append([]string{}, base...), c.env...)...)
-			assert.Equal(t, c.code, o.code, o.stderr)
+			assert.Equal(t, c.code, o.Code, o.Stderr)
 			if c.reason == "" {
-				assert.Empty(t, o.reason)
+				assert.Empty(t, o.Reason)
 			} else {
-				assert.Contains(t, o.reason, c.reason)
+				assert.Contains(t, o.Reason, c.reason)
 			}
 		})
 	}

@@ -1,94 +1,22 @@
 package main
 
 import (
-	"bytes"
-	"errors"
-	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
+
+	"github.com/isard-vdi/flock-agents/agents/ocf/ocftest"
 )
 
-// TestMain also serves as the idle helper of TestProcEventsCount.
-func TestMain(m *testing.M) {
-	if os.Getenv("FLOCK_TEST_THREADS") != "" {
-		os.Exit(threads())
-	}
-	code := m.Run()
-	if agentDir != "" {
-		os.RemoveAll(agentDir)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(ocftest.Main(m)) }
 
-var (
-	agentOnce sync.Once
-	agentDir  string
-	agentErr  error
-)
+// agentPath returns the agent, built once for the test process.
+func agentPath(t testing.TB) string { return ocftest.Build(t, ".", "writeboost") }
 
-// agentPath returns the agent, built once into a world-readable directory of its own, so tests
-// drive the real process protocol — argv, environment, exit status, stderr — as Pacemaker,
-// crm_resource and pcs do.
-func agentPath(t testing.TB) string {
-	t.Helper()
-	agentOnce.Do(func() {
-		if agentDir, agentErr = os.MkdirTemp("", "ocf-writeboost-"); agentErr != nil {
-			return
-		}
-		if agentErr = os.Chmod(agentDir, 0o755); agentErr != nil {
-			return
-		}
-		out, err := exec.Command("go", "build", "-o", filepath.Join(agentDir, "writeboost"), ".").CombinedOutput()
-		if err != nil {
-			agentErr = fmt.Errorf("go build: %v: %s", err, out)
-		}
-	})
-	if agentErr != nil {
-		t.Fatalf("preparing the agent binary: %v", agentErr)
-	}
-	return filepath.Join(agentDir, "writeboost")
-}
-
-// pacemakerEnv is what pacemaker-execd gives an agent (lab notes A.6), less what varies.
-var pacemakerEnv = []string{
-	"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", "OCF_ROOT=/usr/lib/ocf",
-	"OCF_RA_VERSION_MAJOR=1", "OCF_RA_VERSION_MINOR=1", "OCF_EXIT_REASON_PREFIX=ocf-exit-reason:",
-	"OCF_RESOURCE_INSTANCE=wb1", "OCF_RESOURCE_TYPE=writeboost", "OCF_RESOURCE_PROVIDER=flock",
-	"OCF_RESKEY_crm_feature_set=3.16.1", "OCF_RESKEY_CRM_meta_timeout=20000", "HA_logfacility=none",
-}
-
-// outcome is what a run of the agent produced.
-type outcome struct {
-	code   int
-	stdout string
-	stderr string
-	reason string // the last exit reason, as Pacemaker reads it
-}
+// pacemakerEnv is what pacemaker-execd gives the agent, less what varies.
+var pacemakerEnv = ocftest.Env("wb1", "writeboost")
 
 // run runs the agent's action with pacemakerEnv plus env.
-func run(t *testing.T, action string, env ...string) outcome {
+func run(t *testing.T, action string, env ...string) ocftest.Outcome {
 	t.Helper()
-	cmd := exec.Command(agentPath(t), action)
-	cmd.Env = append(append([]string{}, pacemakerEnv...), env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	o := outcome{stdout: out.String(), stderr: errb.String()}
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		o.code = ee.ExitCode()
-	case err != nil:
-		t.Fatalf("running %s: %v", action, err)
-	}
-	for _, l := range strings.Split(o.stderr, "\n") {
-		if i := strings.LastIndex(l, "ocf-exit-reason:"); i >= 0 {
-			o.reason = l[i+len("ocf-exit-reason:"):]
-		}
-	}
-	return o
+	return ocftest.Run(t, agentPath(t), append(append([]string{}, pacemakerEnv...), env...), action)
 }

@@ -1,8 +1,8 @@
 package main
 
 import (
+	"github.com/isard-vdi/flock-agents/agents/ocf/ocftest"
 	"os"
-	"os/exec"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -25,24 +25,15 @@ func TestMonitorSpawnsNothing(t *testing.T) {
 	if agent == "" {
 		agent = "/usr/lib/ocf/resource.d/flock/writeboost"
 	}
-	events, err := listenProcEvents()
+	events, err := ocftest.Listen()
 	require.NoError(t, err)
 	defer events.Close()
 	env := append([]string{"OCF_RESKEY_name=wbnofork", "OCF_RESKEY_backing_dev=" + backing,
 		"OCF_RESKEY_cache_dev=" + cache, "OCF_RESKEY_allow_format=1"}, pacemakerEnv...)
 	// run returns the exit code of one action and the processes it spawned.
 	run := func(argv []string, env ...string) (int, int) {
-		cmd := exec.Command(argv[0], argv[1:]...)
-		cmd.Env = env
-		events.drain()
-		require.NoError(t, cmd.Start())
-		n, err := events.spawned(cmd.Process.Pid)
-		require.NoError(t, err)
-		err = cmd.Wait()
-		if _, ok := err.(*exec.ExitError); !ok {
-			require.NoError(t, err)
-		}
-		return cmd.ProcessState.ExitCode(), n
+		m := ocftest.Measure(t, events, argv[0], env, argv[1:]...)
+		return m.Code, m.Procs
 	}
 	code, procs := run([]string{agent, "monitor"}, env...)
 	assert.Equal(t, 7, code, "probe of a stopped device")

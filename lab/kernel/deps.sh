@@ -10,7 +10,8 @@ want=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 dkms dm-writeboost-d
       resource-agents libxml2-utils   # ocf-tester and xmllint are copied into the guest
       nfs-kernel-server nfs-common rpcbind   # nfsd's userspace, copied into the guest
       pacemaker-cli-utils pacemaker-common   # crm_attribute on a CIB file: writeboost's epochs
-      mdadm)   # a RAID member that a writeboost start must not format
+      mdadm    # a RAID member that a writeboost start must not format
+      psmisc)  # fuser: ocf:flock:nfs names what holds /var/lib/nfs
 "$(dirname "$0")/../deps.sh" "${want[@]}"
 log "packages ready in $(elapsed "$t0")s"
 

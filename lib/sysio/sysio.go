@@ -1,6 +1,7 @@
 // Package sysio is the single seam through which every agent exchanges bytes with the world:
-// programs it runs, HTTP and MQTT peers, files it reads or writes, the kernel's device-mapper
-// ioctls, and the clock. Agents get a World explicitly and never reach the OS on their own, so
+// programs it runs, HTTP and MQTT peers, raw TCP/UDP exchanges (RPC pings), files it reads or
+// writes, the kernel's device-mapper ioctls, and the clock. Agents get a World explicitly and
+// never reach the OS on their own, so
 // that lib/sysio/tape can record a real run and replay it later with the tape standing in for
 // the world.
 package sysio
@@ -20,11 +21,12 @@ type World struct {
 	Files Files
 	Clock Clock
 	DM    DeviceMapper
+	Dial  Dialer
 }
 
 // Real returns the world of this machine.
 func Real() World {
-	return World{Exec: realExec{}, HTTP: newRealHTTP(), MQTT: realMQTT{}, Files: realFiles{}, Clock: realClock{}, DM: realDM{}}
+	return World{Exec: realExec{}, HTTP: newRealHTTP(), MQTT: realMQTT{}, Files: realFiles{}, Clock: realClock{}, DM: realDM{}, Dial: realDial{}}
 }
 
 // Proc is one run of an agent binary: how it was invoked, its standard streams and its world.

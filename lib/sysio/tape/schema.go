@@ -72,6 +72,8 @@ var specs = sync.OnceValue(func() map[string]opSpec {
 		"dm info":       dmSpec,
 		"dm table":      dmSpec,
 		"dm status":     dmSpec,
+		"dial send": {op: "s", ask: map[string]string{"data": "s", "timeout": "d"},
+			answer: map[string]string{"data": "s", "error": "ks"}, oneOf: []string{"data", "error"}},
 	}
 })
 
@@ -89,12 +91,14 @@ var errKinds = map[string][]string{
 	"files": {"not-exist", "permission", "other"},
 	"clock": {"deadline", "canceled", "other"},
 	"dm":    {"no-device", "no-control", "permission", "other"},
+	"dial":  netKinds,
 }
 
 var (
 	methodRe  = lazyRegexp(`^[A-Z]+$`)
 	mqttChRe  = lazyRegexp(`^mqtt (\S+) #[1-9][0-9]*$`)
 	httpChRe  = lazyRegexp(`^http \S+$`)
+	dialChRe  = lazyRegexp(`^dial (tcp|udp) \S+$`)
 	majMinRe  = lazyRegexp(`^[0-9]+:[0-9]+$`)
 	octalRe   = lazyRegexp(`^0[0-7]{3,4}$`)
 	repeating = map[string]bool{"header": true, "env": true, "target": true}
@@ -121,6 +125,8 @@ func validChannel(ch string) bool {
 		return true
 	case strings.HasPrefix(ch, "http "):
 		return httpChRe().MatchString(ch) && isBare(ch[5:])
+	case strings.HasPrefix(ch, "dial "):
+		return dialChRe().MatchString(ch)
 	}
 	m := mqttChRe().FindStringSubmatch(ch)
 	return m != nil && isBare(m[1])
@@ -128,7 +134,7 @@ func validChannel(ch string) bool {
 
 func validateExchange(e Exchange) error {
 	if !validChannel(e.Channel) {
-		return errors.New("unknown channel (want http HOST:PORT, http unix:PATH, mqtt BROKER #N, exec, files, clock or dm)")
+		return errors.New("unknown channel (want http HOST:PORT, http unix:PATH, mqtt BROKER #N, dial tcp|udp HOST:PORT, exec, files, clock or dm)")
 	}
 	if len(e.Ask) == 0 {
 		return errors.New("no question (> lines)")
