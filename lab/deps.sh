@@ -5,7 +5,7 @@
 set -euo pipefail
 want=("$@")
 [ ${#want[@]} -gt 0 ] || want=(pacemaker corosync pcs fence-agents resource-agents pacemaker-cli-utils
-  libxml2-utils iproute2 util-linux mosquitto mosquitto-clients man-db)
+  libxml2-utils iproute2 util-linux mosquitto mosquitto-clients man-db lintian rpm)
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
