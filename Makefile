@@ -54,7 +54,8 @@ uninstall:
 
 # The Debian package (and an RPM from the same declaration, packaging/nfpm.yaml), built by
 # nfpm through the Go module proxy. The version comes from git (packaging/version.sh) and is
-# stamped into the binaries too. packaging/stage.sh lays out the package's tree.
+# stamped into the binaries too; every file carries the commit's time, so the same commit makes
+# the same package. packaging/stage.sh lays out the package's tree.
 NFPM       := $(GO) run github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2
 PKGVERSION  = $(shell packaging/version.sh)
 MAINTAINER ?= $(shell git log -1 --format='%an <%ae>')
@@ -65,7 +66,7 @@ pkgroot:
 	packaging/stage.sh $(PKGROOT) $(PKGVERSION) "$(MAINTAINER)"
 deb rpm: pkgroot
 	rm -f $(BIN)/flock-agents*.$@
-	PKGVERSION=$(PKGVERSION) MAINTAINER="$(MAINTAINER)" \
+	PKGVERSION=$(PKGVERSION) MAINTAINER="$(MAINTAINER)" SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct) \
 	  $(NFPM) package --config packaging/nfpm.yaml --packager $@ --target $(BIN)/
 
 # The package as an administrator meets it (root, the host lab lock): lintian, dpkg -i, pcs and
