@@ -34,8 +34,10 @@ grep -v 'running with root privileges' <<<"$out" || true
 dpkg-deb -c "$deb" | awk '{ print substr($6, 2) }' | sed 's#/$##' | grep . > "$work/contents"
 saved=$work/saved
 mkdir -p "$saved"
+: > "$work/predirs"
 while read -r f; do
-  if [ -f "$f" ] || [ -L "$f" ]; then mkdir -p "$saved${f%/*}" && cp -a "$f" "$saved$f"; fi
+  if [ -f "$f" ] || [ -L "$f" ]; then mkdir -p "$saved${f%/*}" && cp -a "$f" "$saved$f"
+  elif [ -d "$f" ]; then echo "$f" >> "$work/predirs"; fi
 done < "$work/contents"
 restore() {
   if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q installed; then dpkg -P "$pkg" >/dev/null || true; fi
@@ -76,14 +78,15 @@ for p in $pages; do
 done
 
 # dpkg -r removes everything but conffiles (there are none), dpkg -P the rest: afterwards no
-# listed file remains, and no listed directory unless another package owns it too.
+# listed file remains, and no listed directory unless another package owns it too or it was
+# there before (a make install's, with files of its own).
 step "dpkg -r, dpkg -P"
 dpkg -r "$pkg" > "$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log"; fail "dpkg -r"; }
 dpkg -P "$pkg" > "$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log"; fail "dpkg -P"; }
 left=()
 while read -r f; do
   if [ -d "$f" ] && [ ! -L "$f" ]; then
-    dpkg-query -S "$f" >/dev/null 2>&1 || left+=("$f")
+    dpkg-query -S "$f" >/dev/null 2>&1 || grep -qxF "$f" "$work/predirs" || left+=("$f")
   elif [ -e "$f" ] || [ -L "$f" ]; then
     left+=("$f")
   fi
@@ -98,5 +101,19 @@ rpm -qp --requires "$rpm" 2>/dev/null | grep -q '^pacemaker >= ' || fail "the RP
 grep -v '^/usr/share/lintian' "$work/contents" | while read -r f; do [ -d "$bindir/pkgroot$f" ] || echo "$f"; done | sort > "$work/deb-files"
 rpm -qlp "$rpm" | while read -r f; do [ -d "$bindir/pkgroot$f" ] || echo "$f"; done | sort > "$work/rpm-files"
 diff -u "$work/deb-files" "$work/rpm-files" || fail "the RPM and the deb hold different files"
+
+# Install it into a scratch root (rpm --nodeps: this machine's rpm database has no pacemaker):
+# the agents run from there, and rpm -e takes every file and directory of its own away.
+step "rpm -i, rpm -e in a scratch root"
+root=$work/rpmroot
+rpm --root="$root" --initdb 2>/dev/null
+rpm --root="$root" --nodeps -i "$rpm" 2>&1 | grep -v -e 'use Alien instead' -e 'know what you are doing' || true
+"$root"/usr/sbin/fence_espurna -o metadata | diff -u metadata/fence_espurna.xml - || fail "fence_espurna from the RPM: meta-data differs"
+for t in $agents; do
+  "$root"/usr/lib/ocf/resource.d/flock/"$t" meta-data | diff -u "metadata/$t.xml" - || fail "ocf:flock:$t from the RPM: meta-data differs"
+done
+rpm --root="$root" -e flock-agents 2>&1 | grep -v -e 'use Alien instead' -e 'know what you are doing' || true
+left=$(find "$root"/usr -mindepth 1 \( -type f -o -path '*/flock*' \) -print)
+[ -z "$left" ] || fail "left behind after rpm -e: $left"
 
 echo "deb-check: $(wc -l < "$work/listed") paths installed and removed, $(wc -w <<<"$agents") OCF agent(s), $(wc -w <<<"$pages") man pages: ok"
