@@ -27,7 +27,7 @@ func (a *Agent) ManPage() string {
 	fmt.Fprintf(&b, ".SH NAME\n%s \\- %s\n", page, roffText(a.Short))
 	fmt.Fprintf(&b, ".SH SYNOPSIS\n\\fB%s\\fR [%s]\n", a.Name, roffText(strings.Join(a.actionNames(), " | ")))
 	b.WriteString(".SH DESCRIPTION\n")
-	paragraphs(&b, a.Long, ".PP\n")
+	paragraphs(&b, a.Long, ".PP\n", ".PP\n")
 
 	b.WriteString(".SH SUPPORTED PARAMETERS\n")
 	for _, p := range a.Params {
@@ -36,7 +36,7 @@ func (a *Agent) ManPage() string {
 		if long == "" {
 			long = p.Short
 		}
-		paragraphs(&b, long, ".sp\n")
+		paragraphs(&b, long, "", ".sp\n")
 		fmt.Fprintf(&b, ".sp\n(%s)\n.RE\n", roffText(attributes(p)))
 	}
 
@@ -128,11 +128,14 @@ var actionHelp = map[string]string{
 	"validate-all": "Performs a validation of the resource configuration.",
 }
 
-// paragraphs writes text whose paragraphs are separated by blank lines, each after sep.
-func paragraphs(b *strings.Builder, text, sep string) {
+// paragraphs writes a text whose paragraphs are separated by blank lines, with first before
+// the first paragraph and between before each of the others.
+func paragraphs(b *strings.Builder, text, first, between string) {
 	for i, para := range strings.Split(strings.TrimSpace(text), "\n\n") {
-		if i > 0 || sep == ".PP\n" {
-			b.WriteString(sep)
+		if i == 0 {
+			b.WriteString(first)
+		} else {
+			b.WriteString(between)
 		}
 		b.WriteString(roffText(strings.Join(strings.Fields(para), " ")) + "\n")
 	}
