@@ -19,7 +19,8 @@ const Provider = "flock"
 func (a *Agent) ManPage() string {
 	page := "ocf_" + Provider + "_" + a.Name
 	var b strings.Builder
-	source := "ocf:" + Provider + ":" + a.Name
+	ra := "ocf:" + Provider + ":" + a.Name
+	source := ra
 	if a.Version != "" {
 		source += " " + a.Version
 	}
@@ -57,8 +58,8 @@ func (a *Agent) ManPage() string {
 			roffText(name), actionHelp[name], seconds(a.timeout(name)))
 	}
 
-	b.WriteString(".SH \"EXAMPLE PCS\"\n.PP\nThe following is an example configuration for a " + a.Name +
-		" resource using\n\\fBpcs\\fR(8)\n.sp\n.RS 4\n.nf\n")
+	b.WriteString(".SH \"EXAMPLE PCS\"\n.PP\nAn example configuration of an " + roffText(ra) +
+		" resource with \\fBpcs\\fR(8), with the advertised monitors:\n.sp\n.RS 4\n.nf\n")
 	b.WriteString(a.pcsExample())
 	b.WriteString(".fi\n.RE\n")
 	b.WriteString(".SH \"SEE ALSO\"\n.PP\n\\fBpcs\\fR(8), \\fBcrm_resource\\fR(8), \\fBocf\\-tester\\fR(8)\n")
