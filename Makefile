@@ -13,7 +13,7 @@ FENCE   := fence_espurna
 OCF     := $(notdir $(wildcard ocf-writeboost ocf-flock-nfs ocf-isard))
 BINS    := $(BIN)/fence_espurna $(BIN)/flock-sim $(addprefix $(BIN)/,$(OCF))
 
-.PHONY: all build man install uninstall test check deps vet fuzz replay metadata metadata-check demo bench clean lab-up lab-down e2e e2e-kernel e2e-writeboost pkgroot deb rpm deb-check
+.PHONY: all build man install uninstall test check deps vet fuzz replay metadata metadata-check demo bench clean lab-up lab-down e2e e2e-kernel e2e-writeboost pkgroot deb rpm deb-check e2e-nfs
 
 all: build
 
@@ -132,12 +132,16 @@ e2e-kernel: build
 e2e-writeboost: build
 	lab/kernel/e2e.sh writeboost writeboost-crash.host
 
+e2e-nfs: build
+	lab/kernel/e2e.sh nfs-agent nfs-agent-crash.host
+
 demo: deps build
 	$(BIN)/flock-sim demo --agent $(BIN)/fence_espurna
 
 bench: deps build
 	$(GO) test -run=XXX -bench=. -benchmem ./...
 	lab/kernel/bench-writeboost.sh
+	lab/kernel/bench-nfs.sh
 
 clean:
 	rm -rf $(BIN)

@@ -2,11 +2,11 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/isard-vdi/flock-agents/lab/procevents"
 )
 
 // BenchmarkMonitor runs our monitor and a resource-agents shell agent's (ocf:heartbeat:Dummy:
@@ -42,7 +42,7 @@ func BenchmarkMonitor(b *testing.B) {
 			ours = agentPath(b)
 		}
 	}
-	events, err := listenProcEvents()
+	events, err := procevents.Listen()
 	if err != nil {
 		b.Skipf("cannot count processes: %v", err)
 	}
@@ -65,13 +65,13 @@ func BenchmarkMonitor(b *testing.B) {
 		bin string
 		env []string
 	}{{ours, oursEnv}, {shell, shellEnv}} {
-		if r := runMeasured(b, events, a.bin, "start", a.env); r.code != 0 {
-			b.Fatalf("%s start: exit %d", a.bin, r.code)
+		if r := procevents.Run(b, events, a.bin, a.env, "start"); r.Code != 0 {
+			b.Fatalf("%s start: exit %d", a.bin, r.Code)
 		}
 	}
 	defer func() {
-		if r := runMeasured(b, events, ours, "stop", oursEnv); r.code != 0 {
-			b.Errorf("stop: exit %d", r.code)
+		if r := procevents.Run(b, events, ours, oursEnv, "stop"); r.Code != 0 {
+			b.Errorf("stop: exit %d", r.Code)
 		}
 	}()
 	recurring := "OCF_RESKEY_CRM_meta_interval=30000"
@@ -84,63 +84,17 @@ func BenchmarkMonitor(b *testing.B) {
 }
 
 // compare runs both monitors b.N times each, alternating, and reports what they cost.
-func compare(b *testing.B, events *procEvents, ours, shell, name string, oursEnv, shellEnv []string, want int) {
-	var o, s, d measured
+func compare(b *testing.B, events *procevents.Events, ours, shell, name string, oursEnv, shellEnv []string, want int) {
+	var o, s, d procevents.Measured
 	dmsetup := []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}
 	for i := 0; i < b.N; i++ {
-		o.add(runMeasured(b, events, ours, "monitor", oursEnv))
-		s.add(runMeasured(b, events, shell, "monitor", shellEnv))
-		d.add(runMeasured(b, events, "/usr/sbin/dmsetup", "table", dmsetup, name))
-		if o.code != want || s.code != want {
-			b.Fatalf("monitor exit codes: ours %d, shell %d, want %d", o.code, s.code, want)
+		o.Add(procevents.Run(b, events, ours, oursEnv, "monitor"))
+		s.Add(procevents.Run(b, events, shell, shellEnv, "monitor"))
+		d.Add(procevents.Run(b, events, "/usr/sbin/dmsetup", dmsetup, "table", name))
+		if o.Code != want || s.Code != want {
+			b.Fatalf("monitor exit codes: ours %d, shell %d, want %d", o.Code, s.Code, want)
 		}
 	}
-	n := float64(b.N)
-	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) / n }
-	b.ReportMetric(ms(o.wall), "ours-wall-ms/op")
-	b.ReportMetric(ms(s.wall), "shell-wall-ms/op")
-	b.ReportMetric(float64(o.wall)/float64(s.wall), "wall-ratio")
-	b.ReportMetric(ms(o.cpu), "ours-cpu-ms/op")
-	b.ReportMetric(ms(s.cpu), "shell-cpu-ms/op")
-	b.ReportMetric(float64(o.cpu)/float64(s.cpu), "cpu-ratio")
-	b.ReportMetric(float64(o.procs)/n, "ours-procs/op")
-	b.ReportMetric(float64(s.procs)/n, "shell-procs/op")
-	b.ReportMetric(float64(o.procs)/float64(max(s.procs, 1)), "procs-ratio")
-	b.ReportMetric(ms(d.wall), "dmsetup-wall-ms/op")
-}
-
-// measured is what runs of an agent cost.
-type measured struct {
-	code      int
-	wall, cpu time.Duration
-	procs     int
-}
-
-func (m *measured) add(r measured) {
-	m.code, m.wall, m.cpu, m.procs = r.code, m.wall+r.wall, m.cpu+r.cpu, m.procs+r.procs
-}
-
-// runMeasured runs one action. Its CPU time is wait4's rusage, which covers the children it
-// waited for too.
-func runMeasured(b *testing.B, events *procEvents, bin, action string, env []string, args ...string) measured {
-	b.Helper()
-	cmd := exec.Command(bin, append([]string{action}, args...)...)
-	cmd.Env = env
-	events.drain()
-	t0 := time.Now()
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	procs, perr := events.spawned(cmd.Process.Pid)
-	err := cmd.Wait()
-	wall := time.Since(t0)
-	if _, ok := err.(*exec.ExitError); err != nil && !ok {
-		b.Fatal(err)
-	}
-	if perr != nil {
-		b.Fatalf("counting the processes of %s %s: %v", bin, action, perr)
-	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	cpu := time.Duration(syscall.TimevalToNsec(ru.Utime) + syscall.TimevalToNsec(ru.Stime))
-	return measured{code: cmd.ProcessState.ExitCode(), wall: wall, cpu: cpu, procs: procs}
+	procevents.Report(b, b.N, o, "shell", s)
+	b.ReportMetric(float64(d.Wall)/float64(time.Millisecond)/float64(b.N), "dmsetup-wall-ms/op")
 }

@@ -3,55 +3,21 @@ package main
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/isard-vdi/flock-agents/lab/ocftest"
 )
 
-// TestMain also serves as the idle helper of TestProcEventsCount.
 func TestMain(m *testing.M) {
-	if os.Getenv("FLOCK_TEST_THREADS") != "" {
-		os.Exit(threads())
-	}
 	code := m.Run()
-	if agentDir != "" {
-		os.RemoveAll(agentDir)
-	}
+	ocftest.Cleanup()
 	os.Exit(code)
 }
 
-var (
-	agentOnce sync.Once
-	agentDir  string
-	agentErr  error
-)
-
-// agentPath returns the agent, built once into a world-readable directory of its own, so tests
-// drive the real process protocol — argv, environment, exit status, stderr — as Pacemaker,
-// crm_resource and pcs do.
-func agentPath(t testing.TB) string {
-	t.Helper()
-	agentOnce.Do(func() {
-		if agentDir, agentErr = os.MkdirTemp("", "ocf-writeboost-"); agentErr != nil {
-			return
-		}
-		if agentErr = os.Chmod(agentDir, 0o755); agentErr != nil {
-			return
-		}
-		out, err := exec.Command("go", "build", "-o", filepath.Join(agentDir, "writeboost"), ".").CombinedOutput()
-		if err != nil {
-			agentErr = fmt.Errorf("go build: %v: %s", err, out)
-		}
-	})
-	if agentErr != nil {
-		t.Fatalf("preparing the agent binary: %v", agentErr)
-	}
-	return filepath.Join(agentDir, "writeboost")
-}
+func agentPath(t testing.TB) string { return ocftest.Binary(t, "writeboost") }
 
 // pacemakerEnv is what pacemaker-execd gives an agent (lab notes A.6), less what varies.
 var pacemakerEnv = []string{

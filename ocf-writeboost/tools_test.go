@@ -1,65 +1,27 @@
 package main
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/isard-vdi/flock-agents/lab/ocftest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// installed puts the agent where Pacemaker looks for OCF agents, under a provider of its own
-// so nothing of a real installation is touched, and returns that provider.
-func installed(t *testing.T) string {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root: installs into /usr/lib/ocf/resource.d")
-	}
-	const root = "/usr/lib/ocf/resource.d"
-	if _, err := os.Stat(root); err != nil {
-		t.Skip("no OCF root at " + root + " (make deps installs Pacemaker)")
-	}
-	provider := fmt.Sprintf("flocktest%d", os.Getpid())
-	dir := filepath.Join(root, provider)
-	require.NoError(t, os.MkdirAll(dir, 0o755))
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	// A link: Pacemaker runs it as the file it points to, which is world-readable.
-	require.NoError(t, os.Symlink(agentPath(t), filepath.Join(dir, "writeboost")))
-	return provider
-}
-
-func tool(t *testing.T, name string, args ...string) (string, int) {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		t.Skipf("%s not installed (make deps)", name)
-	}
-	cmd := exec.Command(path, args...)
-	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}
-	cmd.Dir = t.TempDir()
-	out, err := cmd.CombinedOutput()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return string(out), ee.ExitCode()
-	}
-	require.NoError(t, err)
-	return string(out), 0
-}
 
 var testDevices = []string{"name=wb", "backing_dev=/dev/disk/by-id/wwn-0x5000c500a1b2c3d4", "cache_dev=/dev/disk/by-id/nvme-eui.0025385b71b0a1c2-part2"}
 
 // TestCrmResourceValidate asks crm_resource to validate parameters, as pcs does on create.
 func TestCrmResourceValidate(t *testing.T) {
-	provider := installed(t)
+	provider := ocftest.Install(t, "writeboost")
 	validate := func(opts ...string) (string, int) {
 		args := []string{"--validate", "--class", "ocf", "--provider", provider, "--agent", "writeboost"}
 		for _, o := range append(append([]string{}, testDevices...), opts...) {
 			args = append(args, "--option", o)
 		}
-		return tool(t, "crm_resource", args...)
+		return ocftest.Tool(t, "crm_resource", args...)
 	}
 	out, code := validate("stop_mode=keep", "zero_superblock=false", "writeback_threshold=40")
 	assert.Equal(t, 0, code, out)
@@ -72,9 +34,9 @@ func TestCrmResourceValidate(t *testing.T) {
 // TestPcs: pcs reads the meta-data (describe) and creates the resource with the agent's own
 // validation, offline against a CIB file, with no warning; it enforces unique parameters.
 func TestPcs(t *testing.T) {
-	provider := installed(t)
+	provider := ocftest.Install(t, "writeboost")
 	agent := "ocf:" + provider + ":writeboost"
-	out, code := tool(t, "pcs", "resource", "describe", agent)
+	out, code := ocftest.Tool(t, "pcs", "resource", "describe", agent)
 	require.Equal(t, 0, code, out)
 	assert.Contains(t, out, agent+" - dm-writeboost write cache")
 	assert.Contains(t, out, "timeout=1800s")
@@ -82,16 +44,16 @@ func TestPcs(t *testing.T) {
 	assert.NotContains(t, strings.ToLower(out), "warning")
 
 	cib := filepath.Join(t.TempDir(), "cib.xml")
-	empty, code := tool(t, "cibadmin", "--empty")
+	empty, code := ocftest.Tool(t, "cibadmin", "--empty")
 	require.Equal(t, 0, code, empty)
 	require.NoError(t, os.WriteFile(cib, []byte(empty), 0o644))
 	create := func(id string, opts ...string) (string, int) {
-		return tool(t, "pcs", append([]string{"-f", cib, "resource", "create", id, agent, "--agent-validation"}, opts...)...)
+		return ocftest.Tool(t, "pcs", append([]string{"-f", cib, "resource", "create", id, agent, "--agent-validation"}, opts...)...)
 	}
 	out, code = create("wb", testDevices...)
 	assert.Equal(t, 0, code, out)
 	assert.Empty(t, strings.TrimSpace(out), "no warning")
-	out, code = tool(t, "pcs", "-f", cib, "resource", "config", "wb")
+	out, code = ocftest.Tool(t, "pcs", "-f", cib, "resource", "config", "wb")
 	require.Equal(t, 0, code, out)
 	for _, op := range []string{"start: wb-start-interval-0s", "timeout=900s", "stop: wb-stop-interval-0s", "timeout=1800s",
 		"reload-agent: wb-reload-agent-interval-0s", "OCF_CHECK_LEVEL=10"} {

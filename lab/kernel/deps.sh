@@ -8,7 +8,8 @@ t0=$(now)
 want=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 dkms dm-writeboost-dkms dmsetup
       busybox-static cpio kmod util-linux bash
       resource-agents libxml2-utils   # ocf-tester and xmllint are copied into the guest
-      nfs-kernel-server nfs-common rpcbind)   # nfsd's userspace, copied into the guest
+      nfs-kernel-server nfs-common rpcbind   # nfsd's userspace, copied into the guest
+      psmisc)   # fuser: ocf:flock:nfs names what holds /var/lib/nfs
 "$(dirname "$0")/../deps.sh" "${want[@]}"
 log "packages ready in $(elapsed "$t0")s"
 

@@ -16,13 +16,13 @@ MODULES=(virtio_pci virtio_blk virtio_rng dm-mod dm-bufio libcrc32c crc32c_gener
 BINS=(/usr/bin/bash /usr/sbin/dmsetup /usr/sbin/blockdev /usr/bin/xmllint /usr/bin/kmod
       /usr/bin/flock /usr/sbin/mke2fs
       /usr/sbin/{rpcbind,rpcinfo,rpc.nfsd,rpc.mountd,exportfs,rpc.statd,sm-notify,nfsdcld}
-      /usr/sbin/{showmount,nfsstat,mount.nfs,start-statd})
+      /usr/sbin/{showmount,nfsstat,mount.nfs,start-statd} /usr/bin/fuser)
 KMOD_LINKS=(modprobe lsmod insmod rmmod modinfo depmod)
 # Debian's own links: mount.nfs acts as mount.nfs4/umount.nfs* by the name it is run as.
 SBIN_LINKS=(mount.nfs4:mount.nfs umount.nfs:mount.nfs umount.nfs4:mount.nfs
             mkfs.ext4:mke2fs)
 PKGS=(busybox-static dmsetup kmod bash util-linux libxml2-utils resource-agents libc6
-      dm-writeboost-dkms nfs-kernel-server nfs-common rpcbind libtirpc3 netbase e2fsprogs)
+      dm-writeboost-dkms nfs-kernel-server nfs-common rpcbind libtirpc3 netbase e2fsprogs psmisc)
 
 wbko=$(find "$M/updates" -name 'dm-writeboost.ko*' 2>/dev/null | head -1)
 [ -n "$wbko" ] || die "dm-writeboost is not built for $KVER (run lab/kernel/deps.sh)"

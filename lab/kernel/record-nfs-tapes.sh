@@ -1,0 +1,47 @@
+#!/bin/bash
+# Re-record simulator/tapes/nfs/ against the real kernel NFS server in the lab guest, then
+# derive the fault tapes from them with flock-sim mutate, and replay the lot.
+# usage: lab/kernel/record-nfs-tapes.sh   (root; installs what the kernel tier needs)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. lab/kernel/lib.sh
+dest=simulator/tapes/nfs
+work=$LAB_KERNEL/record-nfs
+sim=bin/flock-sim
+t0=$(now)
+make --no-print-directory build > /dev/null
+lab/kernel/deps.sh
+rm -rf "$work"; mkdir -p "$work/crash"
+
+# 1. Every scenario of the guest test, each agent run recorded; 2. the crash and second boot.
+lab/kernel/run.sh --work "$work/vm" --out "$work/out" --timeout 900 --disk shared:64M \
+  lab/kernel/tests/nfs-agent.sh record > "$work/guest.log" 2>&1 ||
+  { tail -40 "$work/guest.log"; die "the guest test failed: $work/guest.log"; }
+NFS_TAPES=$work/out/tapes LAB_KERNEL_RUN=$PWD/lab/kernel/run.sh LAB_WORK=$work/crash \
+  lab/kernel/tests/nfs-agent-crash.host.sh > "$work/crash.log" 2>&1 ||
+  { tail -40 "$work/crash.log"; die "the crash test failed: $work/crash.log"; }
+
+rm -f "$dest"/*.tape; mkdir -p "$dest"
+cp "$work/out/tapes/"*.tape "$dest/"
+
+# 3. Faults derived from real tapes: change one answer, let the agent run on.
+# exchange TAPE REGEX: the number of the first exchange whose channel or question matches REGEX.
+exchange() {
+  awk -v re="$2" '/^exchange / { n = $2 } (/^exchange / || /^> /) && $0 ~ re { print n; exit }' "$1"
+}
+# derive NAME FROM REGEX MUTATION...
+derive() {
+  local name=$1 from=$dest/$2.tape n; n=$(exchange "$from" "$3"); shift 3
+  [ -n "$n" ] || die "derive $name: no such exchange in $from"
+  $sim mutate --bin bin "$from" --exchange "$n" "$@" -o "$dest/$name.tape"
+}
+# rpc.mountd is not installed on this node.
+derive start-mountd-missing start '^> run rpc.mountd$' --error not-found
+# exportfs refuses an export (its directory is gone).
+derive start-export-fails start '^> run exportfs -i -o' --exit 1 \
+  --stderr $'exportfs: Failed to stat /srv/shared/export: No such file or directory\n'
+# nfsd answers no RPC NULL call: the depth-10 monitor fails, naming it.
+derive monitor-depth10-rpc-timeout monitor-depth10 ' dial tcp 127.0.0.1:2049$' --error timeout
+
+$sim replay --bin bin "$dest" | tail -1
+log "recorded $(ls "$dest"/*.tape | wc -l) tapes in $dest in $(elapsed "$t0")s"
