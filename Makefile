@@ -13,7 +13,7 @@ FENCE   := fence_espurna
 OCF     := $(notdir $(wildcard ocf-writeboost ocf-flock-nfs ocf-isard))
 BINS    := $(BIN)/fence_espurna $(BIN)/flock-sim $(addprefix $(BIN)/,$(OCF))
 
-.PHONY: all build man install uninstall test check deps vet fuzz replay metadata metadata-check demo bench clean lab-up lab-down e2e e2e-kernel e2e-writeboost pkgroot deb rpm deb-check e2e-nfs
+.PHONY: all build man install uninstall test check deps vet fuzz replay metadata metadata-check demo bench clean lab-up lab-down e2e e2e-kernel e2e-writeboost pkgroot deb rpm deb-check e2e-nfs e2e-isard
 
 all: build
 
@@ -74,7 +74,7 @@ deb rpm: pkgroot
 deb-check: deps deb rpm
 	flock /var/lock/flock-lab-host.lock packaging/deb-check.sh $(BIN)
 
-# Debian packages the tests talk to (Pacemaker, pcs, fence-agents, mosquitto, schemas).
+# Debian packages the tests talk to (Pacemaker, pcs, fence-agents, mosquitto, schemas, docker).
 deps:
 	lab/deps.sh
 
@@ -115,7 +115,7 @@ metadata-check: build
 	  { echo "metadata changed: run 'make metadata' and commit"; exit 1; }; done
 
 # Everything CI runs: unit, replay and fuzz tests, then the lab's tiers (root).
-check: deps vet test metadata-check replay fuzz e2e e2e-kernel deb-check
+check: deps vet test metadata-check replay fuzz e2e e2e-isard e2e-kernel deb-check
 
 # The lab (lab/README.md): real Pacemaker nodes in network namespaces, fenced by our agent.
 NODES ?= 3
@@ -125,6 +125,10 @@ lab-down:
 	lab/cluster.sh down
 e2e: deps build
 	lab/e2e.sh
+# Tier 2, dockerd: ocf:flock:isard against a private dockerd in its own network namespace, with
+# compose v1 and v2 (lab/dock/README.md); lab/dock/record-isard-tapes.sh re-records its tapes.
+e2e-isard: deps build
+	lab/dock/e2e.sh
 # Tier 3 (lab/kernel/README.md): a real Debian kernel under qemu, for dm-writeboost and nfsd.
 e2e-kernel: build
 	lab/kernel/e2e.sh
@@ -142,6 +146,7 @@ bench: deps build
 	$(GO) test -run=XXX -bench=. -benchmem ./...
 	lab/kernel/bench-writeboost.sh
 	lab/kernel/bench-nfs.sh
+	lab/dock/bench-isard.sh
 
 clean:
 	rm -rf $(BIN)

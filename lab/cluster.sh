@@ -131,6 +131,8 @@ kill_node() {
 	for p in $(netns_pids "flock-$n"); do
 		[ "$p" = "$h" ] || kill -9 "$p" 2>/dev/null || true
 	done
+	# The node's containers (lab/dock/dock.sh --node) have network namespaces of their own.
+	"$LAB/dock/dock.sh" kill "$n"
 	rm -f "$BASE/$n/corosync.pid" "$BASE/$n/pacemakerd.pid"
 }
 

@@ -1,11 +1,14 @@
 #!/bin/bash
 # Install Debian packages, only those missing, without the install starting any service: the
 # lab starts what it needs itself, in its own namespaces.
-# usage: lab/deps.sh [PACKAGE...]   (default: the peers the tests and the lab talk to)
+# usage: lab/deps.sh [PACKAGE...]   (default: the peers the tests and the lab talk to; docker.io
+# brings dockerd and Debian's docker CLI, docker-compose is compose v1, busybox-static the
+# offline image of lab/dock)
 set -euo pipefail
 want=("$@")
 [ ${#want[@]} -gt 0 ] || want=(pacemaker corosync pcs fence-agents resource-agents pacemaker-cli-utils
-  libxml2-utils iproute2 util-linux mosquitto mosquitto-clients man-db lintian rpm)
+  libxml2-utils iproute2 util-linux mosquitto mosquitto-clients man-db lintian rpm
+  docker.io docker-compose busybox-static)
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

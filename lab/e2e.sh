@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 lab/cluster.sh down >/dev/null 2>&1 # a lab left over by an interrupted run
 make -s install || exit 1
 failed=0
-for tier in lab/e2e/tier1.sh lab/e2e/tier2.sh; do
+for tier in lab/e2e/tier1.sh lab/e2e/tier2.sh lab/e2e/tier2-isard.sh; do
 	echo "=== $tier"
 	t0=$(date +%s)
 	"$tier" || failed=$((failed + 1))

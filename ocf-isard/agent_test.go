@@ -1,0 +1,89 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/isard-vdi/flock-agents/agents/ocf"
+	"github.com/isard-vdi/flock-agents/lib/sysio/tape"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestMetaDataGolden: the contract in metadata/ is what the agent prints (make metadata
+// rewrites it).
+func TestMetaDataGolden(t *testing.T) {
+	want, err := os.ReadFile(filepath.Join("..", "metadata", "isard.xml"))
+	require.NoError(t, err)
+	o := run(t, "meta-data")
+	require.Equal(t, 0, o.code, o.stderr)
+	assert.Empty(t, o.stderr)
+	assert.Equal(t, string(want), o.stdout, "run make metadata and commit")
+}
+
+// TestTapes replays every recorded and derived tape in-process: the agent must ask the world
+// exactly what the tape holds and end as the recording did.
+func TestTapes(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join("..", "simulator", "tapes", "isard", "*.tape"))
+	require.NoError(t, err)
+	require.NotEmpty(t, paths, "no tapes: lab/dock/record-isard-tapes.sh records them")
+	for _, path := range paths {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			tp, err := tape.Load(path)
+			require.NoError(t, err)
+			p, finish := tape.Replay(tp)
+			v := finish(ocf.Run(agent, p))
+			assert.True(t, v.Passed(), "%s\nstderr:\n%s", v, v.Stderr)
+		})
+	}
+}
+
+// TestValidateDepth0 is the parameter logic alone, as pcs and crm_resource run it on any node:
+// no daemon, no files, no root.
+func TestValidateDepth0(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		env    []string
+		code   int
+		reason string
+	}{
+		{"defaults", nil, 0, ""},
+		{"hypervisor", []string{"OCF_RESKEY_flavour=hypervisor"}, 0, ""},
+		{"everything", []string{"OCF_RESKEY_project_dir=/srv/isard", "OCF_RESKEY_config_name=flock", "OCF_RESKEY_env_file=isardvdi.flock.cfg",
+			"OCF_RESKEY_project=isard_1", "OCF_RESKEY_optional_services=isard-stats", "OCF_RESKEY_start_grace=4min",
+			"OCF_RESKEY_stop_grace=30s", "OCF_RESKEY_health_url=https://isard.example.org/", "OCF_RESKEY_compose=docker compose"}, 0, ""},
+		{"no data mount check", []string{"OCF_RESKEY_data_mount="}, 0, ""},
+		{"relative dir", []string{"OCF_RESKEY_project_dir=isard/src"}, 6, `parameter project_dir: "isard/src" is not a clean absolute path`},
+		{"unclean socket", []string{"OCF_RESKEY_docker_socket=/run/../docker.sock"}, 6, "parameter docker_socket"},
+		{"bad project", []string{"OCF_RESKEY_project=Isard"}, 6, `parameter project: "Isard" is not a compose project name`},
+		{"project starting with -", []string{"OCF_RESKEY_project=-x"}, 6, "parameter project"},
+		{"config name path", []string{"OCF_RESKEY_config_name=../x"}, 6, "parameter config_name"},
+		{"flavour", []string{"OCF_RESKEY_flavour=web"}, 6, "parameter flavour"},
+		{"grace", []string{"OCF_RESKEY_stop_grace=soon"}, 6, "parameter stop_grace"},
+		{"url", []string{"OCF_RESKEY_health_url=ftp://x/"}, 6, "parameter health_url"},
+		{"empty compose", []string{"OCF_RESKEY_compose= "}, 6, "parameter compose"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			o := run(t, "validate-all", c.env...)
+			assert.Equal(t, c.code, o.code, o.stderr)
+			if c.reason == "" {
+				assert.Empty(t, o.reason)
+			} else {
+				assert.Contains(t, o.reason, c.reason)
+			}
+		})
+	}
+}
+
+// TestUnconfiguredWithoutDaemon: a probe and a stop with parameters that do not check, on a node
+// without a docker daemon, say "not running" and "stopped", never an error that fences.
+func TestUnconfiguredWithoutDaemon(t *testing.T) {
+	sock := "OCF_RESKEY_docker_socket=" + filepath.Join(t.TempDir(), "none.sock")
+	o := run(t, "monitor", sock, "OCF_RESKEY_flavour=web")
+	assert.Equal(t, 7, o.code, o)
+	o = run(t, "stop", sock, "OCF_RESKEY_flavour=web")
+	assert.Equal(t, 0, o.code, o)
+	o = run(t, "monitor", sock, "OCF_RESKEY_flavour=web", "OCF_RESKEY_CRM_meta_interval=30000")
+	assert.Equal(t, 6, o.code, o)
+}
