@@ -13,7 +13,7 @@ FENCE   := fence_espurna
 OCF     := $(notdir $(wildcard ocf-writeboost ocf-flock-nfs ocf-isard))
 BINS    := $(BIN)/fence_espurna $(BIN)/flock-sim $(addprefix $(BIN)/,$(OCF))
 
-.PHONY: all build install uninstall test check deps vet fuzz replay metadata metadata-check demo bench bench-doc clean lab-up lab-down e2e e2e-kernel e2e-writeboost e2e-isard e2e-nfs
+.PHONY: all build man install uninstall test check deps vet fuzz replay metadata metadata-check demo bench bench-doc clean lab-up lab-down e2e e2e-kernel e2e-writeboost pkgroot deb rpm deb-check e2e-nfs e2e-isard
 
 all: build
 
@@ -27,18 +27,52 @@ $(BIN)/ocf-%: FORCE
 	$(GOBUILD) -o $@ ./ocf-$*
 FORCE:
 
-install: build
+# Man pages, rendered by the binaries from the declarations their meta-data and options come
+# from: fence_espurna(8), ocf_flock_<type>(7) for each OCF agent, flock-sim(1).
+MAN     := $(BIN)/man
+man: build
+	@mkdir -p $(MAN)
+	$(BIN)/fence_espurna -o manpage > $(MAN)/fence_espurna.8
+	$(BIN)/flock-sim manpage > $(MAN)/flock-sim.1
+	@for a in $(OCF); do t=$${a#ocf-}; t=$${t#flock-}; echo "$(BIN)/$$a manpage > $(MAN)/ocf_flock_$$t.7"; \
+	  $(BIN)/$$a manpage > $(MAN)/ocf_flock_$$t.7; done
+
+install: build man
 	install -D -m 0755 $(BIN)/fence_espurna $(DESTDIR)$(PREFIX)/sbin/fence_espurna
 	install -D -m 0755 $(BIN)/flock-sim $(DESTDIR)$(PREFIX)/bin/flock-sim
-	install -d $(DESTDIR)$(PREFIX)/share/man/man8
-	$(BIN)/fence_espurna -o manpage > $(DESTDIR)$(PREFIX)/share/man/man8/fence_espurna.8
+	install -D -m 0644 $(MAN)/fence_espurna.8 $(DESTDIR)$(PREFIX)/share/man/man8/fence_espurna.8
+	install -D -m 0644 $(MAN)/flock-sim.1 $(DESTDIR)$(PREFIX)/share/man/man1/flock-sim.1
 	@for a in $(OCF); do t=$${a#ocf-}; t=$${t#flock-}; \
-	  install -D -m 0755 $(BIN)/$$a $(DESTDIR)$(PREFIX)/lib/ocf/resource.d/flock/$$t; done
+	  install -D -m 0755 $(BIN)/$$a $(DESTDIR)$(PREFIX)/lib/ocf/resource.d/flock/$$t; \
+	  install -D -m 0644 $(MAN)/ocf_flock_$$t.7 $(DESTDIR)$(PREFIX)/share/man/man7/ocf_flock_$$t.7; done
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/fence_espurna $(DESTDIR)$(PREFIX)/bin/flock-sim \
-	  $(DESTDIR)$(PREFIX)/share/man/man8/fence_espurna.8
+	  $(DESTDIR)$(PREFIX)/share/man/man8/fence_espurna.8 $(DESTDIR)$(PREFIX)/share/man/man1/flock-sim.1 \
+	  $(DESTDIR)$(PREFIX)/share/man/man7/ocf_flock_*.7
 	rm -rf $(DESTDIR)$(PREFIX)/lib/ocf/resource.d/flock
+
+# The Debian package (and an RPM from the same declaration, packaging/nfpm.yaml), built by
+# nfpm through the Go module proxy. The version comes from git (packaging/version.sh) and is
+# stamped into the binaries too; every file carries the commit's time, so the same commit makes
+# the same package. packaging/stage.sh lays out the package's tree.
+NFPM       := $(GO) run github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2
+PKGVERSION  = $(shell packaging/version.sh)
+MAINTAINER ?= $(shell git log -1 --format='%an <%ae>')
+PKGROOT    := $(BIN)/pkgroot
+pkgroot:
+	@rm -rf $(PKGROOT)
+	$(MAKE) --no-print-directory install DESTDIR=$(PKGROOT) PREFIX=/usr VERSION=$(PKGVERSION)
+	packaging/stage.sh $(PKGROOT) $(PKGVERSION) "$(MAINTAINER)"
+deb rpm: pkgroot
+	rm -f $(BIN)/flock-agents*.$@
+	PKGVERSION=$(PKGVERSION) MAINTAINER="$(MAINTAINER)" SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct) \
+	  $(NFPM) package --config packaging/nfpm.yaml --packager $@ --target $(BIN)/
+
+# The package as an administrator meets it (root, the host lab lock): lintian, dpkg -i, pcs and
+# man read what it installed, dpkg -r and -P leave nothing behind; the RPM is queried with rpm.
+deb-check: deps deb rpm
+	flock /var/lock/flock-lab-host.lock packaging/deb-check.sh $(BIN)
 
 # Debian packages the tests talk to (Pacemaker, pcs, fence-agents, mosquitto, schemas, docker).
 deps:
@@ -81,7 +115,7 @@ metadata-check: build
 	  { echo "metadata changed: run 'make metadata' and commit"; exit 1; }; done
 
 # Everything CI runs: unit, replay and fuzz tests, then the lab's tiers (root).
-check: deps vet test metadata-check replay fuzz e2e e2e-isard e2e-kernel
+check: deps vet test metadata-check replay fuzz e2e e2e-isard e2e-kernel deb-check
 
 # The lab (lab/README.md): real Pacemaker nodes in network namespaces, fenced by our agent.
 NODES ?= 3

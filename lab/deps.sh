@@ -7,7 +7,7 @@
 set -euo pipefail
 want=("$@")
 [ ${#want[@]} -gt 0 ] || want=(pacemaker corosync pcs fence-agents resource-agents pacemaker-cli-utils
-  libxml2-utils iproute2 util-linux mosquitto mosquitto-clients man-db
+  libxml2-utils iproute2 util-linux mosquitto mosquitto-clients man-db lintian rpm
   docker.io docker-compose busybox-static)
 missing=()
 for p in "${want[@]}"; do

@@ -16,7 +16,7 @@ import (
 
 // commands are flock-sim's commands, each defined in a file of its own, in the order help lists
 // them.
-var commands = []*cli.Command{demoCommand, mutateCommand, plugCommand, recordCommand, replayCommand, showCommand}
+var commands = []*cli.Command{demoCommand, mutateCommand, plugCommand, recordCommand, replayCommand, showCommand, manpageCommand}
 
 // errFailed ends a run whose failures were already reported, such as replay's FAIL lines.
 var errFailed = errors.New("failed")

@@ -8,7 +8,8 @@
 //
 // argv[1] names the action: start, stop, monitor, meta-data, validate-all, and when declared
 // reload-agent (with "reload", its pre-1.1 name, as an alias), promote, demote, notify,
-// migrate_to, migrate_from. usage and help print the usage. Anything else, or nothing, prints
+// migrate_to, migrate_from. usage and help print the usage; manpage (no OCF action: the build
+// runs it) prints the agent's ocf_flock_<type>(7) page, rendered from the same declaration. Anything else, or nothing, prints
 // the usage on stderr and exits 3 (OCF_ERR_UNIMPLEMENTED), as SPEC11 and ocft expect; a
 // recurring monitor of an undeclared action is therefore "not supported", never a failure.
 // There is no "status" alias: OCF 1.1 has no status action, Pacemaker never calls it for OCF

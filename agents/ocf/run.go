@@ -57,6 +57,12 @@ func Run(a *Agent, p *sysio.Proc) int {
 			return int(ErrGeneric)
 		}
 		return int(Success)
+	case "manpage":
+		// Not an OCF action: the build renders ocf_flock_<type>(7) with it.
+		if _, err := io.WriteString(p.Stdout, a.ManPage()); err != nil {
+			return int(ErrGeneric)
+		}
+		return int(Success)
 	case "usage", "help", "-h", "--help":
 		usage(a, p.Stdout)
 		return int(Success)
