@@ -52,7 +52,9 @@ func start(r *ocf.Request) error {
 	w.resetHealth()
 
 	t0 := r.P.Clock.Now()
-	if err := w.createWithEpoch(d.cache, w.c.table(sectors).String(), p, ledger, noCluster); err != nil {
+	// The table names the devices by the numbers checked above, not by their paths: a path is
+	// a symlink udev may re-point between the checks and the create.
+	if err := w.createWithEpoch(d.cache, d.want(w.c, sectors).String(), p, ledger, noCluster); err != nil {
 		return err
 	}
 	i, err = w.dm.Info(r.Ctx, w.c.name)
