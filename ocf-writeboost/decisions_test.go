@@ -287,3 +287,19 @@ func TestStartUsesTheDevicesItChecked(t *testing.T) {
 		assert.NotSame(t, other, d.cache, "a device runs on a cache start never checked")
 	}
 }
+
+// The same between resolving cache_dev and reading its start: the probe must not decide over
+// one disk (empty here: format) and the create run on another (a stale log it would replay).
+func TestStartProbesTheCacheItUses(t *testing.T) {
+	k := newKernel(t)
+	k.writeboostLog(cache, dm.Epoch{Current: "0a"})
+	k.ledger["--name=flock-writeboost-epoch-wb "] = "0b"
+	k.beforeRead = func() {
+		k.disks["/dev/disk/by-id/cache-was"] = k.disks[cache]
+		k.disks[cache] = k.disks["/dev/disk/by-id/other"]
+		k.beforeRead = nil
+	}
+	code, reason := k.run("start")
+	assert.NotEqual(t, 0, code, reason)
+	assert.False(t, created(k), "the create ran on a cache the probe did not read")
+}

@@ -38,6 +38,7 @@ type kernel struct {
 	onRemove       func(*dmDev) // runs at a remove that succeeds
 	ledgerDown     bool         // crm_attribute cannot reach the CIB
 	onLedgerUpdate func()       // runs at every crm_attribute --update
+	beforeRead     func()       // runs before every read of a device
 }
 
 type disk struct {
@@ -345,6 +346,9 @@ func (x kfiles) ReadDir(path string) ([]string, error) {
 }
 
 func (x kfiles) ReadAt(path string, off int64, n int) ([]byte, error) {
+	if x.k.beforeRead != nil {
+		x.k.beforeRead()
+	}
 	d, found := x.k.disks[path]
 	if !found || d.gone {
 		return nil, fs.ErrNotExist
