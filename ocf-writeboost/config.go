@@ -61,11 +61,6 @@ func newConfig(v param.Values) (config, error) {
 	return c, nil
 }
 
-// table is the configured table, for dmsetup create: devices by path.
-func (c config) table(sectors uint64) dm.Table {
-	return dm.Table{Sectors: sectors, Backing: c.backing, Cache: c.cache, Args: c.opts}
-}
-
 // blockDev is a configured device path and what it resolves to on this node.
 type blockDev struct {
 	param, path string
@@ -112,8 +107,8 @@ func (c config) devices(files sysio.Files) (devices, error) {
 	return devices{backing: b, cache: k}, nil
 }
 
-// want is the configured table as the kernel would print it, devices as MAJ:MIN, to compare
-// with a live one; sectors 0 leaves the length out of the comparison.
+// want is the configured table as the kernel would print it, devices as MAJ:MIN: the table
+// start creates, and the one a live table is compared with (sectors 0 leaves the length out).
 func (d devices) want(c config, sectors uint64) dm.Table {
 	return dm.Table{Sectors: sectors, Backing: d.backing.dev(), Cache: d.cache.dev(), Args: c.opts}
 }

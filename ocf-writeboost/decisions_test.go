@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"slices"
 	"testing"
 
@@ -266,4 +267,39 @@ func TestMonitorVanishedDevice(t *testing.T) {
 	code, reason := k.run("monitor", "OCF_RESKEY_CRM_meta_interval=30000")
 	assert.Equal(t, 1, code, reason)
 	assert.Contains(t, reason, "vanished")
+}
+
+// A device path is a symlink udev may re-point at any time. The create must use the devices
+// that were checked, not whatever the paths name by then: here cache_dev comes to name a disk
+// holding a filesystem between the probe (which saw an empty cache) and the create.
+func TestStartUsesTheDevicesItChecked(t *testing.T) {
+	k := newKernel(t)
+	other := k.disks["/dev/disk/by-id/other"]
+	copy(other.data, []byte("XFSB"))
+	k.onLedgerUpdate = func() {
+		k.disks["/dev/disk/by-id/cache-was"] = k.disks[cache]
+		k.disks[cache] = other
+		k.onLedgerUpdate = nil
+	}
+	k.run("start")
+	assert.True(t, bytes.HasPrefix(other.data, []byte("XFSB")), "the create formatted a disk start never checked")
+	for _, d := range k.dms {
+		assert.NotSame(t, other, d.cache, "a device runs on a cache start never checked")
+	}
+}
+
+// The same between resolving cache_dev and reading its start: the probe must not decide over
+// one disk (empty here: format) and the create run on another (a stale log it would replay).
+func TestStartProbesTheCacheItUses(t *testing.T) {
+	k := newKernel(t)
+	k.writeboostLog(cache, dm.Epoch{Current: "0a"})
+	k.ledger["--name=flock-writeboost-epoch-wb "] = "0b"
+	k.beforeRead = func() {
+		k.disks["/dev/disk/by-id/cache-was"] = k.disks[cache]
+		k.disks[cache] = k.disks["/dev/disk/by-id/other"]
+		k.beforeRead = nil
+	}
+	code, reason := k.run("start")
+	assert.NotEqual(t, 0, code, reason)
+	assert.False(t, created(k), "the create ran on a cache the probe did not read")
 }

@@ -38,6 +38,8 @@ type kernel struct {
 	onSuspend      func()       // runs at every suspend
 	onRemove       func(*dmDev) // runs at a remove that succeeds
 	ledgerDown     bool         // crm_attribute cannot reach the CIB
+	onLedgerUpdate func()       // runs at every crm_attribute --update
+	beforeRead     func()       // runs before every read of a device
 }
 
 type disk struct {
@@ -83,6 +85,18 @@ func (k *kernel) byDev(dev string) *disk {
 		if d.dev() == dev && !d.gone {
 			return d
 		}
+	}
+	return nil
+}
+
+// tableDisk is the disk a table's device field names, as the kernel looks it up: MAJ:MIN, or
+// a path resolved at the create.
+func (k *kernel) tableDisk(field string) *disk {
+	if strings.Contains(field, ":") {
+		return k.byDev(field)
+	}
+	if d := k.disks[field]; d != nil && !d.gone {
+		return d
 	}
 	return nil
 }
@@ -259,7 +273,10 @@ func (x kexec) Run(_ context.Context, c sysio.Cmd) (sysio.CmdResult, error) {
 		if err != nil {
 			return failed(1, "device-mapper: reload ioctl failed: Invalid argument")
 		}
-		b, ca := k.disks[t.Backing], k.disks[t.Cache]
+		b, ca := k.tableDisk(t.Backing), k.tableDisk(t.Cache)
+		if b == nil || ca == nil {
+			return failed(1, "device-mapper: reload ioctl failed: No such device or address")
+		}
 		nd := &dmDev{name: argv[2], minor: uint32(len(k.dms)), writeboost: true, backing: b, cache: ca,
 			table: fmt.Sprintf("0 %d writeboost %s %s", t.Sectors, b.dev(), ca.dev())}
 		if !k.magic(ca.path) {
@@ -321,6 +338,9 @@ func (k *kernel) crmAttribute(args []string) (sysio.CmdResult, error) {
 			key += args[i] + "=" + args[i+1] + " "
 		case "--update":
 			k.ledger[key] = args[i+1]
+			if k.onLedgerUpdate != nil {
+				k.onLedgerUpdate()
+			}
 			k.calls = append(k.calls, "ledger "+args[i+1])
 			return ok("")
 		}
@@ -387,6 +407,9 @@ func (x kfiles) ReadDir(path string) ([]string, error) {
 }
 
 func (x kfiles) ReadAt(path string, off int64, n int) ([]byte, error) {
+	if x.k.beforeRead != nil {
+		x.k.beforeRead()
+	}
 	d, found := x.k.disks[path]
 	if !found || d.gone {
 		return nil, fs.ErrNotExist

@@ -45,14 +45,16 @@ func start(r *ocf.Request) error {
 	if err := w.unclaimed(d); err != nil {
 		return err
 	}
-	p, ledger, noCluster, err := w.decide()
+	p, ledger, noCluster, err := w.decide(d.cache)
 	if err != nil {
 		return err
 	}
 	w.resetHealth()
 
 	t0 := r.P.Clock.Now()
-	if err := w.createWithEpoch(d.cache, w.c.table(sectors).String(), p, ledger, noCluster); err != nil {
+	// The table names the devices by the numbers checked above, not by their paths: a path is
+	// a symlink udev may re-point between the checks and the create.
+	if err := w.createWithEpoch(d.cache, d.want(w.c, sectors).String(), p, ledger, noCluster); err != nil {
 		return err
 	}
 	i, err = w.dm.Info(r.Ctx, w.c.name)
@@ -163,11 +165,19 @@ const (
 // decide reads the start of the cache and says what the create will do with it, refusing a
 // format that would destroy something and a replay of a log that does not belong to now.
 // ledger is the cluster's epoch before this start; noCluster says this node has no ledger.
-func (w *wb) decide() (p plan, ledger string, noCluster bool, err error) {
+// k is the cache as resolved before: the probe reads by path, and the decision holds only if
+// that path still names k afterwards (udev may re-point a symlink at any time; the create
+// goes by k's numbers).
+func (w *wb) decide(k blockDev) (p plan, ledger string, noCluster bool, err error) {
 	r, c := w.r, w.c
 	content, err := dm.ProbeCache(r.P.Files, c.cache)
 	if err != nil {
 		return 0, "", false, fmt.Errorf("reading the start of cache_dev: %w", err)
+	}
+	if now, err := resolve(r.P.Files, "cache_dev", c.cache); err != nil {
+		return 0, "", false, err
+	} else if now.dev() != k.dev() {
+		return 0, "", false, ocf.Exit(ocf.ErrGeneric, "cache_dev %s changed from device %s to %s while start read it: is udev renaming it?", c.cache, k.dev(), now.dev())
 	}
 	ledger, lerr := w.readLedger()
 	noCluster = errors.Is(lerr, errNoCluster)
