@@ -116,14 +116,15 @@ func (s *stack) judge(ctx context.Context, svc string, cs []compose.Container, d
 	if len(cs) == 0 {
 		return problem{svc, failed, "has no container"}, true
 	}
-	var c compose.Container
-	for _, x := range cs { // the running one, if one is
-		if c.ID == "" || x.Running() {
+	// Every replica counts: the service is as good as its worst container.
+	c := cs[0]
+	for _, x := range cs[1:] {
+		if rank(x, depth) > rank(c, depth) {
 			c = x
 		}
 	}
 	switch {
-	case c.Running() && (depth < 10 || c.Health != compose.Unhealthy && c.Health != compose.Starting):
+	case rank(c, depth) == ready:
 		return problem{}, false
 	case c.Running() && c.Health == compose.Starting:
 		return problem{svc, pending, fmt.Sprintf("%s health: starting", c.Name)}, true
@@ -154,6 +155,17 @@ func (s *stack) judge(ctx context.Context, svc string, cs []compose.Container, d
 		what += ": " + l
 	}
 	return problem{svc, failed, what}, true
+}
+
+// rank orders a container's state from ready to failed, by the list alone.
+func rank(c compose.Container, depth int) verdict {
+	switch {
+	case c.Running() && (depth < 10 || c.Health != compose.Unhealthy && c.Health != compose.Starting):
+		return ready
+	case c.Running() && c.Health == compose.Starting, c.State == "created", c.State == "restarting":
+		return pending
+	}
+	return failed
 }
 
 func (s *stack) lastLog(ctx context.Context, c compose.Container) string {

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// scaledStack is a project whose service web runs two replicas (no container_name).
+const scaledStack = `version: "2.4"
+services:
+  web:
+    image: dock/busybox:1
+    restart: "no"
+    scale: 2
+    command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1 & wait $$!; done"]
+  isard-stats:
+    image: dock/busybox:1
+    restart: "no"
+    command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1 & wait $$!; done"]
+`
+
+// TestDockScaledServicePartial: a service of two replicas with one of them dead is a partial
+// stack: monitor says so, whichever replica the daemon lists last.
+func TestDockScaledServicePartial(t *testing.T) {
+	forEachImpl(t, func(t *testing.T, l *dockLab) {
+		require.NoError(t, os.WriteFile(filepath.Join(l.dir, "docker-compose.yml"), []byte(scaledStack), 0o644))
+		t.Cleanup(func() { l.run("", "stop", "OCF_RESKEY_CRM_meta_timeout=60000") })
+		l.start("")
+		ids, err := l.docker("ps", "-q", "--filter", "label=com.docker.compose.project=isard", "--filter", "label=com.docker.compose.service=web")
+		require.NoError(t, err, ids)
+		require.Len(t, splitLines(ids), 2, "two replicas of web")
+		o := l.run("", "monitor", "OCF_RESKEY_CRM_meta_interval=30000")
+		require.Equal(t, 0, o.code, o)
+		for _, id := range splitLines(ids) {
+			_, err := l.docker("kill", id)
+			require.NoError(t, err)
+			o = l.run("", "monitor", "OCF_RESKEY_CRM_meta_interval=30000")
+			assert.Equal(t, 1, o.code, "one replica of web dead: %s", o)
+			assert.Contains(t, o.reason, "service web:")
+			_, err = l.docker("start", id)
+			require.NoError(t, err)
+		}
+	})
+}
+
+func splitLines(s string) []string { return strings.Fields(s) }
