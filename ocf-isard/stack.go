@@ -38,10 +38,13 @@ func (s *stack) daemonAbsent() bool {
 	return err != nil
 }
 
-// view is the project as the daemon shows it now: its containers by service, without
-// `compose run` containers, which are not part of the stack.
+// view is the project as the daemon shows it now: its containers by service, and apart the
+// `compose run` containers, which are no service of the stack but are the project's all the
+// same (they use its data): stop removes them and a probe does not call the project stopped
+// while one runs.
 type view struct {
 	byService map[string][]compose.Container
+	oneOffs   []compose.Container
 }
 
 func (s *stack) look(ctx context.Context) (view, error) {
@@ -51,15 +54,18 @@ func (s *stack) look(ctx context.Context) (view, error) {
 	}
 	v := view{byService: map[string][]compose.Container{}}
 	for _, c := range cs {
-		if !c.OneOff {
+		if c.OneOff {
+			v.oneOffs = append(v.oneOffs, c)
+		} else {
 			v.byService[c.Service] = append(v.byService[c.Service], c)
 		}
 	}
 	return v, nil
 }
 
+// all are every container of the project, one-offs included.
 func (v view) all() []compose.Container {
-	var out []compose.Container
+	out := slices.Clone(v.oneOffs)
 	for _, cs := range v.byService {
 		out = append(out, cs...)
 	}
