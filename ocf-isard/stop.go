@@ -13,7 +13,8 @@ import (
 func stop(r *ocf.Request) error {
 	s, err := newStack(r)
 	if err != nil {
-		return err
+		// A failed stop fences the node: bad parameters get the API's answer instead.
+		return unconfigured(r, err)
 	}
 	return s.stop()
 }
