@@ -49,3 +49,35 @@ func TestDockScaledServicePartial(t *testing.T) {
 }
 
 func splitLines(s string) []string { return strings.Fields(s) }
+
+// crashLoopStack has a service that restart: on-failure restarts again and again.
+const crashLoopStack = `version: "2.4"
+services:
+  web:
+    image: dock/busybox:1
+    restart: on-failure
+    command: ["sh", "-c", "echo web: cannot bind port 80; exit 1"]
+  isard-stats:
+    image: dock/busybox:1
+    restart: "no"
+    command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1 & wait $$!; done"]
+`
+
+// TestDockCrashLoopReason: a service in a crash loop never comes up; the start that gives up on
+// it at its deadline, and monitor, say why with its last log line.
+func TestDockCrashLoopReason(t *testing.T) {
+	l := newDockLab(t, "v1", "docker-compose")
+	require.NoError(t, os.WriteFile(filepath.Join(l.dir, "docker-compose.yml"), []byte(crashLoopStack), 0o644))
+	t.Cleanup(func() { l.run("", "stop", "OCF_RESKEY_CRM_meta_timeout=60000") })
+	o := l.run("", "start", "OCF_RESKEY_CRM_meta_timeout=20000")
+	require.Equal(t, 1, o.code, o)
+	assert.Contains(t, o.reason, "service web:")
+	assert.Contains(t, o.reason, "last log: web: cannot bind port 80")
+	l.until("web restarting", func() bool {
+		s, _ := l.docker("ps", "-a", "--filter", "label=com.docker.compose.service=web", "--format", "{{.State}}")
+		return s == "restarting"
+	})
+	o = l.run("", "monitor", "OCF_RESKEY_CRM_meta_interval=30000")
+	assert.Equal(t, 1, o.code, o)
+	assert.Contains(t, o.reason, "last log: web: cannot bind port 80")
+}

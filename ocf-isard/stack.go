@@ -141,8 +141,16 @@ func (s *stack) judge(ctx context.Context, svc string, cs []compose.Container, d
 			why = s.lastLog(ctx, c)
 		}
 		return problem{svc, failed, fmt.Sprintf("%s is unhealthy: %s", c.Name, why)}, true
-	case c.State == "created" || c.State == "restarting":
-		return problem{svc, pending, fmt.Sprintf("%s is %s", c.Name, c.State)}, true
+	case c.State == "restarting":
+		// It may yet come up, but it has failed at least once: say how (a crash loop ends a
+		// start at its deadline, and that reason is all the operator gets).
+		what := c.Name + " is restarting"
+		if l := s.lastLog(ctx, c); l != "" {
+			what += ": " + l
+		}
+		return problem{svc, pending, what}, true
+	case c.State == "created":
+		return problem{svc, pending, c.Name + " is created"}, true
 	}
 	what := fmt.Sprintf("%s is %s", c.Name, c.State)
 	if c.State == "exited" || c.State == "dead" {
