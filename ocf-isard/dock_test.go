@@ -375,3 +375,18 @@ func TestDockStopRemovesOneOffs(t *testing.T) {
 	require.Equal(t, 0, o.code, o)
 	assert.Empty(t, l.containers())
 }
+
+// TestDockProbeHandMade: a container with the project's label and no service is no stack: a
+// probe does not call it running, and stop removes it.
+func TestDockProbeHandMade(t *testing.T) {
+	l := newDockLab(t, "v1", "docker-compose")
+	out, err := l.docker("run", "-d", "--name", "isard-orphan", "--label", "com.docker.compose.project=isard",
+		"dock/busybox:1", "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1 & wait $!; done")
+	require.NoError(t, err, out)
+	o := l.run("", "monitor")
+	assert.Equal(t, 1, o.code, o)
+	assert.Contains(t, o.reason, "isard-orphan (running)")
+	o = l.run("", "stop", "OCF_RESKEY_CRM_meta_timeout=60000")
+	require.Equal(t, 0, o.code, o)
+	assert.Empty(t, l.containers())
+}

@@ -54,7 +54,7 @@ func (s *stack) look(ctx context.Context) (view, error) {
 	}
 	v := view{byService: map[string][]compose.Container{}}
 	for _, c := range cs {
-		if c.OneOff {
+		if c.OneOff || c.Service == "" { // no service: run by hand with the project's label
 			v.oneOffs = append(v.oneOffs, c)
 		} else {
 			v.byService[c.Service] = append(v.byService[c.Service], c)
