@@ -86,4 +86,18 @@ func TestUnconfiguredWithoutDaemon(t *testing.T) {
 	assert.Equal(t, 0, o.Code, o)
 	o = run(t, "monitor", sock, "OCF_RESKEY_flavour=web", "OCF_RESKEY_CRM_meta_interval=30000")
 	assert.Equal(t, 6, o.Code, o)
+
+	// Parameters that type-check but not against each other are bad configuration too, and
+	// a project name start refuses names no stack of this resource.
+	for _, bad := range []string{"OCF_RESKEY_project_dir=relative", "OCF_RESKEY_project=Bad Name",
+		"OCF_RESKEY_project=-x", "OCF_RESKEY_docker_socket=", "OCF_RESKEY_health_url=ftp://x/"} {
+		env := []string{sock, bad}
+		if bad == "OCF_RESKEY_docker_socket=" {
+			env = env[1:]
+		}
+		o = run(t, "monitor", env...)
+		assert.Equal(t, 7, o.Code, "probe with %s: %s", bad, o)
+		o = run(t, "stop", env...)
+		assert.Equal(t, 0, o.Code, "stop with %s: %s", bad, o)
+	}
 }

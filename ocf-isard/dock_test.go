@@ -348,3 +348,46 @@ func TestDockStopRemovesStrays(t *testing.T) {
 	require.Equal(t, 0, o.Code, o)
 	assert.Empty(t, l.containers())
 }
+
+// TestDockStopRemovesOneOffs: a `compose run` container of the project (oneoff=True) is a
+// container of the project like any other: stop removes it, through the API when compose cannot
+// run here, and does not report stopped while it runs.
+func TestDockStopRemovesOneOffs(t *testing.T) {
+	l := newDockLab(t, "v1", "docker-compose")
+	l.start("")
+	out, err := l.docker("run", "-d", "--name", "isard-orphan", "--label", "com.docker.compose.project=isard",
+		"--label", "com.docker.compose.service=isard-db", "--label", "com.docker.compose.oneoff=True",
+		"dock/busybox:1", "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1 & wait $!; done")
+	require.NoError(t, err, out)
+	require.NoError(t, os.Rename(filepath.Join(l.dir, "docker-compose.yml"), filepath.Join(l.dir, "moved.yml")))
+	o := l.run("", "stop", "OCF_RESKEY_CRM_meta_timeout=60000")
+	require.Equal(t, 0, o.Code, o)
+	assert.Empty(t, l.containers(), "stop reported stopped with a container of the project left")
+
+	// Only a one-off runs: the project is not stopped here, nor is it the stack.
+	out, err = l.docker("run", "-d", "--name", "isard-orphan", "--label", "com.docker.compose.project=isard",
+		"--label", "com.docker.compose.service=isard-db", "--label", "com.docker.compose.oneoff=True",
+		"dock/busybox:1", "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1 & wait $!; done")
+	require.NoError(t, err, out)
+	o = l.run("", "monitor")
+	assert.Equal(t, 1, o.Code, o)
+	assert.Contains(t, o.Reason, "isard-orphan (running)")
+	o = l.run("", "stop", "OCF_RESKEY_CRM_meta_timeout=60000")
+	require.Equal(t, 0, o.Code, o)
+	assert.Empty(t, l.containers())
+}
+
+// TestDockProbeHandMade: a container with the project's label and no service is no stack: a
+// probe does not call it running, and stop removes it.
+func TestDockProbeHandMade(t *testing.T) {
+	l := newDockLab(t, "v1", "docker-compose")
+	out, err := l.docker("run", "-d", "--name", "isard-orphan", "--label", "com.docker.compose.project=isard",
+		"dock/busybox:1", "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1 & wait $!; done")
+	require.NoError(t, err, out)
+	o := l.run("", "monitor")
+	assert.Equal(t, 1, o.Code, o)
+	assert.Contains(t, o.Reason, "isard-orphan (running)")
+	o = l.run("", "stop", "OCF_RESKEY_CRM_meta_timeout=60000")
+	require.Equal(t, 0, o.Code, o)
+	assert.Empty(t, l.containers())
+}

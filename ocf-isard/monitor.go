@@ -36,6 +36,9 @@ func monitor(r *ocf.Request) error {
 		return ocf.NotRunning
 	}
 	expected, ok := s.expected()
+	if !ok && len(v.byService) == 0 {
+		return ocf.Exit(ocf.ErrGeneric, "only containers of %s that are no service of it run here (compose run, or by hand): %s", s.c.project, names(v.oneOffs))
+	}
 	if !ok {
 		// Not started by this agent since boot, yet something runs: dockerd restarted it by
 		// itself (restart: always or unless-stopped), or it was started by hand. Judge it by

@@ -38,10 +38,13 @@ func (s *stack) daemonAbsent() bool {
 	return err != nil
 }
 
-// view is the project as the daemon shows it now: its containers by service, without
-// `compose run` containers, which are not part of the stack.
+// view is the project as the daemon shows it now: its containers by service, and apart the
+// `compose run` containers, which are no service of the stack but are the project's all the
+// same (they use its data): stop removes them and a probe does not call the project stopped
+// while one runs.
 type view struct {
 	byService map[string][]compose.Container
+	oneOffs   []compose.Container
 }
 
 func (s *stack) look(ctx context.Context) (view, error) {
@@ -51,15 +54,18 @@ func (s *stack) look(ctx context.Context) (view, error) {
 	}
 	v := view{byService: map[string][]compose.Container{}}
 	for _, c := range cs {
-		if !c.OneOff {
+		if c.OneOff || c.Service == "" { // no service: run by hand with the project's label
+			v.oneOffs = append(v.oneOffs, c)
+		} else {
 			v.byService[c.Service] = append(v.byService[c.Service], c)
 		}
 	}
 	return v, nil
 }
 
+// all are every container of the project, one-offs included.
 func (v view) all() []compose.Container {
-	var out []compose.Container
+	out := slices.Clone(v.oneOffs)
 	for _, cs := range v.byService {
 		out = append(out, cs...)
 	}
@@ -116,14 +122,15 @@ func (s *stack) judge(ctx context.Context, svc string, cs []compose.Container, d
 	if len(cs) == 0 {
 		return problem{svc, failed, "has no container"}, true
 	}
-	var c compose.Container
-	for _, x := range cs { // the running one, if one is
-		if c.ID == "" || x.Running() {
+	// Every replica counts: the service is as good as its worst container.
+	c := cs[0]
+	for _, x := range cs[1:] {
+		if rank(x, depth) > rank(c, depth) {
 			c = x
 		}
 	}
 	switch {
-	case c.Running() && (depth < 10 || c.Health != compose.Unhealthy && c.Health != compose.Starting):
+	case rank(c, depth) == ready:
 		return problem{}, false
 	case c.Running() && c.Health == compose.Starting:
 		return problem{svc, pending, fmt.Sprintf("%s health: starting", c.Name)}, true
@@ -134,8 +141,16 @@ func (s *stack) judge(ctx context.Context, svc string, cs []compose.Container, d
 			why = s.lastLog(ctx, c)
 		}
 		return problem{svc, failed, fmt.Sprintf("%s is unhealthy: %s", c.Name, why)}, true
-	case c.State == "created" || c.State == "restarting":
-		return problem{svc, pending, fmt.Sprintf("%s is %s", c.Name, c.State)}, true
+	case c.State == "restarting":
+		// It may yet come up, but it has failed at least once: say how (a crash loop ends a
+		// start at its deadline, and that reason is all the operator gets).
+		what := c.Name + " is restarting"
+		if l := s.lastLog(ctx, c); l != "" {
+			what += ": " + l
+		}
+		return problem{svc, pending, what}, true
+	case c.State == "created":
+		return problem{svc, pending, c.Name + " is created"}, true
 	}
 	what := fmt.Sprintf("%s is %s", c.Name, c.State)
 	if c.State == "exited" || c.State == "dead" {
@@ -154,6 +169,17 @@ func (s *stack) judge(ctx context.Context, svc string, cs []compose.Container, d
 		what += ": " + l
 	}
 	return problem{svc, failed, what}, true
+}
+
+// rank orders a container's state from ready to failed, by the list alone.
+func rank(c compose.Container, depth int) verdict {
+	switch {
+	case c.Running() && (depth < 10 || c.Health != compose.Unhealthy && c.Health != compose.Starting):
+		return ready
+	case c.Running() && c.Health == compose.Starting, c.State == "created", c.State == "restarting":
+		return pending
+	}
+	return failed
 }
 
 func (s *stack) lastLog(ctx context.Context, c compose.Container) string {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -203,10 +204,19 @@ func (s *stack) waitCtx() (context.Context, context.CancelFunc) {
 // wait waits until every critical service is ready and every optional one is ready or has
 // failed; a critical one that fails ends the wait at once, with its reason.
 func (s *stack) wait(ctx context.Context, services []string, upErr error) error {
+	var steady map[string]time.Time // when each container started, at the last look that found all ready
+	waiting := "the first look"     // what the last look waited for
+	// A request cut by the deadline is the deadline's doing, not the daemon's.
+	failure := func(err error) error {
+		if ctx.Err() != nil || s.r.Ctx.Err() != nil {
+			return ocf.Exit(ocf.ErrGeneric, "start timed out waiting for %s", waiting)
+		}
+		return s.daemonError(err)
+	}
 	for {
 		v, err := s.look(s.r.Ctx)
 		if err != nil {
-			return s.daemonError(err)
+			return failure(err)
 		}
 		critical, optional := s.split(s.assess(s.r.Ctx, v, services, 10))
 		if f := only(critical, failed); len(f) > 0 {
@@ -217,12 +227,31 @@ func (s *stack) wait(ctx context.Context, services []string, upErr error) error 
 			return ocf.Exit(ocf.ErrGeneric, "start failed: %v", upErr)
 		}
 		if len(critical) == 0 && len(only(optional, pending)) == 0 {
+			// A container in a crash loop runs for a moment between its restarts: ready only
+			// when a second look finds every container still in the run the first one saw.
+			started, err := s.startedAt(v, services)
+			if err != nil {
+				return failure(err)
+			}
+			if !maps.Equal(started, steady) {
+				if steady != nil {
+					waiting = s.restarted(v, steady, started)
+				}
+				steady = started
+				if err := s.r.P.Clock.Sleep(ctx, pollEvery); err != nil {
+					return failure(err)
+				}
+				continue
+			}
 			if len(optional) > 0 {
 				s.r.Log.Warnf("%s started degraded: optional %s", s.c.project, describe(optional))
 			} else {
 				s.r.Log.Infof("%s started: every service runs, every healthcheck says healthy", s.c.project)
 			}
 			return nil
+		}
+		if len(critical) > 0 {
+			waiting = describe(critical)
 		}
 		if err := s.r.P.Clock.Sleep(ctx, pollEvery); err != nil {
 			if len(critical) == 0 {
@@ -232,6 +261,46 @@ func (s *stack) wait(ctx context.Context, services []string, upErr error) error 
 			return ocf.Exit(ocf.ErrGeneric, "start timed out waiting for %s", describe(critical))
 		}
 	}
+}
+
+// startedAt is when each running container of the services last started.
+func (s *stack) startedAt(v view, services []string) (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	for _, svc := range services {
+		for _, c := range v.byService[svc] {
+			if !c.Running() {
+				continue
+			}
+			d, err := s.eng.Inspect(s.r.Ctx, c.ID)
+			if err != nil {
+				return nil, err
+			}
+			out[c.ID] = d.StartedAt
+		}
+	}
+	return out, nil
+}
+
+// restarted names the containers that started again between two looks, with the last log line
+// of the first.
+func (s *stack) restarted(v view, before, now map[string]time.Time) string {
+	var ps []problem
+	var first compose.Container
+	for _, c := range v.all() {
+		if t, ok := before[c.ID]; ok && !t.Equal(now[c.ID]) {
+			if len(ps) == 0 {
+				first = c
+			}
+			ps = append(ps, problem{c.Service, pending, c.Name + " restarted"})
+		}
+	}
+	if len(ps) == 0 {
+		return "the services to stay up for a second look"
+	}
+	if l := s.lastLog(s.r.Ctx, first); l != "" {
+		ps[0].what += ": " + l
+	}
+	return describe(ps)
 }
 
 func only(ps []problem, v verdict) []problem {

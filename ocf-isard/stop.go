@@ -7,12 +7,14 @@ import (
 	"time"
 
 	"github.com/isard-vdi/flock-agents/agents/ocf"
+	"github.com/isard-vdi/flock-agents/lib/compose"
 )
 
 func stop(r *ocf.Request) error {
 	s, err := newStack(r)
 	if err != nil {
-		return err
+		// A failed stop fences the node: bad parameters get the API's answer instead.
+		return unconfigured(r, err)
 	}
 	return s.stop()
 }
@@ -60,15 +62,20 @@ func (s *stack) stop() error {
 		return ocf.Exit(ocf.ErrGeneric, "cannot confirm %s is stopped: %v", s.c.project, err)
 	}
 	if left := v.all(); len(left) > 0 {
-		var names []string
-		for _, c := range left {
-			names = append(names, c.Name+" ("+c.State+")")
-		}
-		return ocf.Exit(ocf.ErrGeneric, "containers of %s remain after stop: %s", s.c.project, strings.Join(names, ", "))
+		return ocf.Exit(ocf.ErrGeneric, "containers of %s remain after stop: %s", s.c.project, names(left))
 	}
 	s.forgetExpected()
 	r.Log.Infof("%s stopped: no container left", s.c.project)
 	return nil
+}
+
+// names lists containers with their states, for an exit reason.
+func names(cs []compose.Container) string {
+	out := make([]string, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, c.Name+" ("+c.State+")")
+	}
+	return strings.Join(out, ", ")
 }
 
 // stopBudget divides the stop's budget: each container's grace, and what is kept back for

@@ -16,7 +16,9 @@ func unconfigured(r *ocf.Request, bad error) error {
 		}
 	}
 	if !validProject(c.project) || c.socket == "" {
-		return ocf.Exit(ocf.ErrGeneric, "cannot tell whether the stack runs: %v", bad)
+		// Start refuses these, so nothing of this resource can have been started with them.
+		r.Log.Warnf("nothing of this resource can run here with these parameters: %v", bad)
+		return nil
 	}
 	s := &stack{r: r, c: c, eng: newEngine(r, c)}
 	if s.daemonAbsent() {

@@ -121,9 +121,10 @@ func (e *Failed) Error() string {
 	return fmt.Sprintf("%s exited %d: %s", strings.Join(e.Argv, " "), e.Code, lastLine([]byte(e.Stderr)))
 }
 
-func (c CLI) run(ctx context.Context, sub ...string) (sysio.CmdResult, error) {
+// run runs a subcommand; keep is what a recording keeps of its output (nil: all of it).
+func (c CLI) run(ctx context.Context, keep func([]byte) []byte, sub ...string) (sysio.CmdResult, error) {
 	argv := c.argv(sub...)
-	res, err := c.Exec.Run(ctx, sysio.Cmd{Argv: argv, Env: c.env(), Dir: c.Dir})
+	res, err := c.Exec.Run(ctx, sysio.Cmd{Argv: argv, Env: c.env(), Dir: c.Dir, KeepStdout: keep})
 	if err != nil {
 		return res, err
 	}
@@ -140,13 +141,13 @@ func (c CLI) Up(ctx context.Context, services ...string) error {
 	if c.Major >= 2 {
 		args = append(args, "--pull", "never")
 	}
-	_, err := c.run(ctx, append(args, services...)...)
+	_, err := c.run(ctx, nil, append(args, services...)...)
 	return err
 }
 
 // Pull pulls the services' images.
 func (c CLI) Pull(ctx context.Context, services ...string) error {
-	_, err := c.run(ctx, append([]string{"pull", "--quiet"}, services...)...)
+	_, err := c.run(ctx, nil, append([]string{"pull", "--quiet"}, services...)...)
 	return err
 }
 
@@ -154,20 +155,21 @@ func (c CLI) Pull(ctx context.Context, services ...string) error {
 // the project's networks, orphans (containers of services no longer in the files) included.
 func (c CLI) Down(ctx context.Context, grace time.Duration) error {
 	secs := int(grace.Round(time.Second) / time.Second)
-	_, err := c.run(ctx, "down", "--remove-orphans", "--timeout", strconv.Itoa(secs))
+	_, err := c.run(ctx, nil, "down", "--remove-orphans", "--timeout", strconv.Itoa(secs))
 	return err
 }
 
-// Config reads the project's resolved configuration.
+// Config reads the project's resolved configuration. A recording keeps only what the agent reads
+// of it, in the same format: the resolved environment, with the .env's secrets, stays out.
 func (c CLI) Config(ctx context.Context) (Config, error) {
 	if c.Major >= 2 {
-		res, err := c.run(ctx, "config", "--format", "json")
+		res, err := c.run(ctx, kept(parseJSONConfig, Config.jsonText), "config", "--format", "json")
 		if err != nil {
 			return Config{}, err
 		}
 		return parseJSONConfig(res.Stdout)
 	}
-	res, err := c.run(ctx, "config")
+	res, err := c.run(ctx, kept(parseYAMLConfig, Config.yamlText), "config")
 	if err != nil {
 		return Config{}, err
 	}

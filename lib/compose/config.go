@@ -164,3 +164,56 @@ func unquote(s string) string {
 	}
 	return s
 }
+
+// kept is what a recording keeps of a config's output: the parsed configuration printed again in
+// the format it came in, which parses to the same.
+func kept(parse func([]byte) (Config, error), print func(Config) []byte) func([]byte) []byte {
+	return func(b []byte) []byte {
+		c, err := parse(b)
+		if err != nil {
+			return nil
+		}
+		return print(c)
+	}
+}
+
+func (c Config) jsonText() []byte {
+	type hc struct {
+		Test []string `json:"test"`
+	}
+	type svc struct {
+		Image         string `json:"image,omitempty"`
+		Restart       string `json:"restart,omitempty"`
+		ContainerName string `json:"container_name,omitempty"`
+		Healthcheck   *hc    `json:"healthcheck,omitempty"`
+	}
+	out := struct {
+		Services map[string]svc `json:"services"`
+	}{Services: map[string]svc{}}
+	for _, s := range c.Services {
+		v := svc{Image: s.Image, Restart: s.Restart, ContainerName: s.ContainerName}
+		if s.Healthcheck {
+			v.Healthcheck = &hc{Test: []string{"CMD"}} // the command itself may hold a password
+		}
+		out.Services[s.Name] = v
+	}
+	b, _ := json.Marshal(out)
+	return b
+}
+
+func (c Config) yamlText() []byte {
+	var b strings.Builder
+	b.WriteString("services:\n")
+	for _, s := range c.Services {
+		fmt.Fprintf(&b, "  %s:\n", s.Name)
+		for _, kv := range [][2]string{{"container_name", s.ContainerName}, {"image", s.Image}, {"restart", s.Restart}} {
+			if kv[1] != "" {
+				fmt.Fprintf(&b, "    %s: '%s'\n", kv[0], kv[1])
+			}
+		}
+		if s.Healthcheck {
+			b.WriteString("    healthcheck:\n      test:\n      - CMD\n")
+		}
+	}
+	return []byte(b.String())
+}

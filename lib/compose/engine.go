@@ -48,7 +48,8 @@ func NotFound(err error) bool {
 	return ok && ae.Status == 404
 }
 
-func (e *Engine) do(ctx context.Context, method, path string, q url.Values, timeout time.Duration) ([]byte, error) {
+// do sends one request; keep is what a recording keeps of the answer (nil: all of it).
+func (e *Engine) do(ctx context.Context, method, path string, q url.Values, timeout time.Duration, keep func([]byte) []byte) ([]byte, error) {
 	u := "http://docker/" + APIVersion + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
@@ -59,7 +60,7 @@ func (e *Engine) do(ctx context.Context, method, path string, q url.Values, time
 	if timeout == 0 {
 		timeout = 10 * time.Second
 	}
-	resp, err := e.HTTP.Do(ctx, sysio.HTTPRequest{Method: method, URL: u, UnixSocket: e.Socket, Timeout: timeout})
+	resp, err := e.HTTP.Do(ctx, sysio.HTTPRequest{Method: method, URL: u, UnixSocket: e.Socket, Timeout: timeout, KeepBody: keep})
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +76,7 @@ func (e *Engine) do(ctx context.Context, method, path string, q url.Values, time
 
 // Version is the daemon's version; it proves the daemon answers.
 func (e *Engine) Version(ctx context.Context) (string, error) {
-	body, err := e.do(ctx, "GET", "/version", nil, 0)
+	body, err := e.do(ctx, "GET", "/version", nil, 0, nil)
 	if err != nil {
 		return "", err
 	}
@@ -127,23 +128,42 @@ func healthOf(status string) Health {
 	return NoHealthcheck
 }
 
+// listed is what the agent reads of a container in the list: not its command line, which may
+// carry secrets.
+type listed struct {
+	ID      string `json:"Id"`
+	Names   []string
+	Image   string
+	Created int64
+	State   string
+	Status  string
+	Labels  map[string]string
+}
+
+// keepJSON is what a recording keeps of a JSON answer: the fields of T, which are all the agent
+// reads, so a replay reads the same; the rest (a container's environment and command line, with
+// the stack's secrets) stays out of tapes.
+func keepJSON[T any](b []byte) []byte {
+	var v T
+	if json.Unmarshal(b, &v) != nil {
+		return nil
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	return out
+}
+
 // Containers lists every container of the project, stopped ones included, by its compose label:
 // one request, whatever the containers are named.
 func (e *Engine) Containers(ctx context.Context, project string) ([]Container, error) {
 	f, _ := json.Marshal(map[string][]string{"label": {LabelProject + "=" + project}})
-	body, err := e.do(ctx, "GET", "/containers/json", url.Values{"all": {"1"}, "filters": {string(f)}}, 0)
+	body, err := e.do(ctx, "GET", "/containers/json", url.Values{"all": {"1"}, "filters": {string(f)}}, 0, keepJSON[[]listed])
 	if err != nil {
 		return nil, err
 	}
-	var raw []struct {
-		ID      string `json:"Id"`
-		Names   []string
-		Image   string
-		Created int64
-		State   string
-		Status  string
-		Labels  map[string]string
-	}
+	var raw []listed
 	if err := json.Unmarshal(body, &raw); err != nil {
 		return nil, fmt.Errorf("docker API: unreadable container list: %v", err)
 	}
@@ -177,25 +197,28 @@ type Details struct {
 	RestartPolicy         string
 }
 
+// inspected is what the agent reads of a container's inspect: not Config, with its environment.
+type inspected struct {
+	State struct {
+		StartedAt, FinishedAt string
+		ExitCode              int
+		OOMKilled             bool
+		Health                *struct {
+			Log []struct{ Output string }
+		}
+	}
+	HostConfig struct {
+		RestartPolicy struct{ Name string }
+	}
+}
+
 // Inspect returns a container's details.
 func (e *Engine) Inspect(ctx context.Context, id string) (Details, error) {
-	body, err := e.do(ctx, "GET", "/containers/"+url.PathEscape(id)+"/json", nil, 0)
+	body, err := e.do(ctx, "GET", "/containers/"+url.PathEscape(id)+"/json", nil, 0, keepJSON[inspected])
 	if err != nil {
 		return Details{}, err
 	}
-	var raw struct {
-		State struct {
-			StartedAt, FinishedAt string
-			ExitCode              int
-			OOMKilled             bool
-			Health                *struct {
-				Log []struct{ Output string }
-			}
-		}
-		HostConfig struct {
-			RestartPolicy struct{ Name string }
-		}
-	}
+	var raw inspected
 	if err := json.Unmarshal(body, &raw); err != nil {
 		return Details{}, fmt.Errorf("docker API: unreadable container %s: %v", id, err)
 	}
@@ -211,7 +234,7 @@ func (e *Engine) Inspect(ctx context.Context, id string) (Details, error) {
 // LastLogLine is the last line the container wrote, on stdout or stderr.
 func (e *Engine) LastLogLine(ctx context.Context, id string) (string, error) {
 	body, err := e.do(ctx, "GET", "/containers/"+url.PathEscape(id)+"/logs",
-		url.Values{"stdout": {"1"}, "stderr": {"1"}, "tail": {"1"}}, 0)
+		url.Values{"stdout": {"1"}, "stderr": {"1"}, "tail": {"1"}}, 0, nil)
 	if err != nil {
 		return "", err
 	}
@@ -244,7 +267,8 @@ func lastLine(b []byte) string {
 
 // ImagePresent reports whether the daemon has the image locally.
 func (e *Engine) ImagePresent(ctx context.Context, ref string) (bool, error) {
-	_, err := e.do(ctx, "GET", "/images/"+ref+"/json", nil, 0)
+	// Only the status is read: the image's own configuration stays out of tapes.
+	_, err := e.do(ctx, "GET", "/images/"+ref+"/json", nil, 0, func([]byte) []byte { return nil })
 	switch {
 	case err == nil:
 		return true, nil
@@ -258,7 +282,7 @@ func (e *Engine) ImagePresent(ctx context.Context, ref string) (bool, error) {
 func (e *Engine) Stop(ctx context.Context, id string, grace time.Duration) error {
 	secs := int(grace.Round(time.Second) / time.Second)
 	_, err := e.do(ctx, "POST", "/containers/"+url.PathEscape(id)+"/stop", url.Values{"t": {strconv.Itoa(secs)}},
-		grace+10*time.Second)
+		grace+10*time.Second, nil)
 	if ae, ok := err.(*APIError); ok && ae.Status == 304 {
 		return nil
 	}
@@ -267,7 +291,7 @@ func (e *Engine) Stop(ctx context.Context, id string, grace time.Duration) error
 
 // Remove removes a container, killing it if it still runs; a missing one is no error.
 func (e *Engine) Remove(ctx context.Context, id string) error {
-	_, err := e.do(ctx, "DELETE", "/containers/"+url.PathEscape(id), url.Values{"force": {"1"}}, 30*time.Second)
+	_, err := e.do(ctx, "DELETE", "/containers/"+url.PathEscape(id), url.Values{"force": {"1"}}, 30*time.Second, nil)
 	if NotFound(err) {
 		return nil
 	}

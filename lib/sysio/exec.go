@@ -19,6 +19,9 @@ type Cmd struct {
 	Dir   string
 	// SecretOutput marks stdout as a secret (a password script's answer): recorders redact it.
 	SecretOutput bool
+	// KeepStdout, when set, is what a recording keeps of stdout: the part the agent reads, for
+	// output that carries secrets beside it (compose config prints the stack's environment).
+	KeepStdout func([]byte) []byte
 }
 
 // CmdResult is what a finished program produced. A program that ran and exited non-zero is a

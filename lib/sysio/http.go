@@ -28,6 +28,9 @@ type HTTPRequest struct {
 	TLS     TLSOptions
 	// UnixSocket, when set, carries the request over that socket (the Docker Engine API).
 	UnixSocket string
+	// KeepBody, when set, is what a recording keeps of the answer's body: the part the agent
+	// reads, for answers that carry secrets beside it (a container's environment).
+	KeepBody func([]byte) []byte
 }
 
 // TLSOptions verify by default; Insecure is the operator's explicit opt-out.

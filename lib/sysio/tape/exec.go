@@ -52,7 +52,11 @@ func (x recExec) Run(ctx context.Context, c sysio.Cmd) (sysio.CmdResult, error) 
 		x.r.secrets.add(src, string(res.Stdout))
 		x.r.secrets.add(src, strings.TrimSpace(string(res.Stdout)))
 	}
-	x.r.end(id, execAnswer(res, err))
+	kept := res
+	if c.KeepStdout != nil {
+		kept.Stdout = c.KeepStdout(res.Stdout)
+	}
+	x.r.end(id, execAnswer(kept, err))
 	return res, err
 }
 

@@ -88,7 +88,11 @@ func (h recHTTP) Do(ctx context.Context, req sysio.HTTPRequest) (sysio.HTTPRespo
 	h.r.secrets.fromRequest(req)
 	id := h.r.begin(httpChannel(req), httpAsk(req))
 	resp, err := h.r.inner.HTTP.Do(ctx, req)
-	h.r.end(id, httpAnswer(resp, err))
+	kept := resp
+	if req.KeepBody != nil && err == nil {
+		kept.Body = req.KeepBody(resp.Body)
+	}
+	h.r.end(id, httpAnswer(kept, err))
 	return resp, err
 }
 
