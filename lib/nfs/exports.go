@@ -111,7 +111,9 @@ func parseClient(path, spec string) (Client, error) {
 	if m == nil {
 		return Client{}, fmt.Errorf("export %s: %q is not CLIENT(OPTIONS)", path, spec)
 	}
-	c := Client{Host: m[1]}
+	// etab lists an IPv6 client bare, as exports(5) writes it; brackets are for exportfs's
+	// CLIENT:PATH argument alone.
+	c := Client{Host: strings.TrimSuffix(strings.TrimPrefix(m[1], "["), "]")}
 	for _, o := range strings.Split(m[2], ",") {
 		if !optionRe.MatchString(o) {
 			return Client{}, fmt.Errorf("export %s %s: option %q is not NAME or NAME=VALUE", path, c.Host, o)
@@ -148,12 +150,21 @@ func exportfsSpelling(o string) string {
 // ExportArgv applies one client's export without reading /etc/exports (-i), so nothing stale
 // from there comes along.
 func ExportArgv(e Export, c Client) []string {
-	return []string{"exportfs", "-i", "-o", strings.Join(c.Options, ","), c.Host + ":" + e.Path}
+	return []string{"exportfs", "-i", "-o", strings.Join(c.Options, ","), target(e, c)}
 }
 
 // UnexportArgv withdraws one client's export.
 func UnexportArgv(e Export, c Client) []string {
-	return []string{"exportfs", "-u", c.Host + ":" + e.Path}
+	return []string{"exportfs", "-u", target(e, c)}
+}
+
+// target is exportfs's CLIENT:PATH, an IPv6 client in brackets (bare, exportfs takes the
+// address up to its first colon as the client).
+func target(e Export, c Client) string {
+	if strings.Contains(c.Host, ":") {
+		return "[" + c.Host + "]:" + e.Path
+	}
+	return c.Host + ":" + e.Path
 }
 
 // String renders exports as /etc/exports lines.

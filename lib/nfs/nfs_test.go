@@ -122,3 +122,20 @@ func TestExportsAsExportfsWritesThem(t *testing.T) {
 	_, err = ParseExports("/srv/a h(rw,fsid=1) g(rw,fsid=001)")
 	assert.NoError(t, err, "one fsid, spelt two ways")
 }
+
+// TestIPv6Clients: exports(5) writes an IPv6 client bare (etab too), but exportfs's command
+// line takes CLIENT:PATH and refuses a bare IPv6 address ("Invalid export syntax: fe80"):
+// it needs the brackets there, and only there.
+func TestIPv6Clients(t *testing.T) {
+	es, err := ParseExports("/srv/a fe80::1(rw,fsid=1) [fd00::/64](ro,fsid=1) 10.0.0.1(rw,fsid=1)")
+	require.NoError(t, err)
+	assert.Equal(t, "fd00::/64", es[0].Clients[1].Host)
+	assert.Equal(t, []string{"exportfs", "-i", "-o", "rw,fsid=1", "[fe80::1]:/srv/a"}, ExportArgv(es[0], es[0].Clients[0]))
+	assert.Equal(t, []string{"exportfs", "-u", "[fd00::/64]:/srv/a"}, UnexportArgv(es[0], es[0].Clients[1]))
+	assert.Equal(t, []string{"exportfs", "-u", "10.0.0.1:/srv/a"}, UnexportArgv(es[0], es[0].Clients[2]))
+	have, err := ParseEtab([]byte("/srv/a\tfe80::1(rw,fsid=1)\n/srv/a\tfd00::/64(ro,fsid=1)\n/srv/a\t10.0.0.1(rw,fsid=1)\n"))
+	require.NoError(t, err)
+	lost, extra := Missing(es, have)
+	assert.Empty(t, lost)
+	assert.Empty(t, extra)
+}
