@@ -43,5 +43,11 @@ derive start-export-fails start '^> run exportfs -i -o' --exit 1 \
 # nfsd answers no RPC NULL call: the depth-10 monitor fails, naming it.
 derive monitor-depth10-rpc-timeout monitor-depth10 ' dial tcp 127.0.0.1:2049$' --error timeout
 
+# Another filesystem is on /var/lib/nfs (start refuses to bind over it): stop says 0, touches
+# nothing.
+mi=$(awk '/^< data <<EOF/ { d = 1; next } d && /^EOF/ { exit } d' "$dest/stop-stopped.tape")
+derive stop-foreign-mount stop-stopped 'read /proc/self/mountinfo$' \
+  --body "$mi"$'\n40 1 254:32 / /var/lib/nfs rw,relatime - ext4 /dev/vdc rw\n'
+
 $sim replay --bin bin "$dest" | tail -1
 log "recorded $(ls "$dest"/*.tape | wc -l) tapes in $dest in $(elapsed "$t0")s"
