@@ -178,15 +178,26 @@ func (s *server) kernel() error {
 // times sets grace and lease before nfsd starts (the kernel takes them then, and refuses them
 // while it runs): the kernel's default of 90 s would make every failover wait that long.
 func (s *server) times() error {
-	for _, w := range []struct {
-		path string
-		val  int
-	}{{nfs.GraceTime, s.c.grace}, {nfs.LeaseTime, s.c.lease}, {nfs.NLMGracePeriod, s.c.grace}} {
+	for _, w := range s.c.kernelTimes() {
 		if err := s.r.P.Files.WriteFile(w.path, []byte(strconv.Itoa(w.val)+"\n"), 0o644); err != nil {
 			return fmt.Errorf("setting %s to %d: %w", w.path, w.val, err)
 		}
 	}
 	return nil
+}
+
+// nlmGraceMax is the most lockd's nlm_grace_period takes (fs/lockd/svc.c; more is EINVAL).
+const nlmGraceMax = 240
+
+type kernelTime struct {
+	path string
+	val  int
+}
+
+// kernelTimes are the times start writes, each within the range its file takes: grace_time
+// goes up to nfsd's 3600 s, lockd's grace stops at its own maximum.
+func (c config) kernelTimes() []kernelTime {
+	return []kernelTime{{nfs.GraceTime, c.grace}, {nfs.LeaseTime, c.lease}, {nfs.NLMGracePeriod, min(c.grace, nlmGraceMax)}}
 }
 
 // exports withdraws whatever is exported now (an etab left by a crash, a kernel cache from an
