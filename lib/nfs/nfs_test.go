@@ -139,3 +139,17 @@ func TestIPv6Clients(t *testing.T) {
 	assert.Empty(t, lost)
 	assert.Empty(t, extra)
 }
+
+// TestShortHostnames: exportfs records a host by its canonical name (in the lab guest, with
+// "10.0.0.5 nfsclient.example.org nfsclient" in /etc/hosts, nfsclient became
+// nfsclient.example.org in etab): the configured short name is that export, not a missing one
+// beside an unconfigured one. Other clients still match exactly.
+func TestShortHostnames(t *testing.T) {
+	have, err := ParseEtab([]byte("/srv/a\tnfsclient.example.org(rw,fsid=1)\n/srv/a\t10.0.0.50(rw,fsid=1)\n/srv/a\tnfs*.example.org(rw,fsid=1)\n"))
+	require.NoError(t, err)
+	want, err := ParseExports("/srv/a nfsclient(rw,fsid=1) 10.0.0.5(rw,fsid=1) nfs*(rw,fsid=1)")
+	require.NoError(t, err)
+	lost, extra := Missing(want, have)
+	assert.Equal(t, []string{"10.0.0.5:/srv/a not exported", "nfs*:/srv/a not exported"}, lost)
+	assert.Equal(t, []string{"10.0.0.50:/srv/a", "nfs*.example.org:/srv/a"}, extra)
+}
