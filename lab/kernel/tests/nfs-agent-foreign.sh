@@ -1,9 +1,10 @@
 #!/bin/bash
 # Guest test of ocf:flock:nfs against what is not its own, and exports as users write them:
-# fsid=root, an alias option (mp), an IPv6 client, two exports of one filesystem; another
-# filesystem on /var/lib/nfs (start refuses, stop says 0 and kills nothing); an nfsd started
-# by hand (start refuses to adopt it, stop leaves it serving); an rpc.statd that ran before the
-# bind (start undoes its bind and refuses); a grace_time over lockd's maximum.
+# fsid=root, an alias option (mp), an IPv6 client, a short host name, two exports of one
+# filesystem; another filesystem on /var/lib/nfs (start refuses, stop says 0 and kills
+# nothing); an nfsd started by hand (start refuses to adopt it, stop leaves it serving); an
+# rpc.statd that ran before the bind (start undoes its bind and refuses); a grace_time over
+# lockd's maximum.
 # lab-disks: shared:64M other:16M
 # lab-timeout: 600
 set -euo pipefail
@@ -14,7 +15,7 @@ export OCF_ROOT=/usr/lib/ocf OCF_RA_VERSION_MAJOR=1 OCF_RA_VERSION_MINOR=1 \
   OCF_RESOURCE_INSTANCE=nfs1 OCF_RESOURCE_TYPE=nfs OCF_RESOURCE_PROVIDER=flock \
   OCF_EXIT_REASON_PREFIX=ocf-exit-reason: HA_logfacility=none \
   OCF_RESKEY_crm_feature_set=3.16.2 OCF_RESKEY_CRM_meta_timeout=60000 \
-  OCF_RESKEY_exports="$FS/root 127.0.0.1(rw,fsid=root,crossmnt,no_subtree_check) ::1(rw,fsid=0,no_subtree_check); $FS/root/a 127.0.0.1(rw,mp,fsid=01,no_subtree_check)" \
+  OCF_RESKEY_exports="$FS/root 127.0.0.1(rw,fsid=root,crossmnt,no_subtree_check) ::1(rw,fsid=0,no_subtree_check) nfsclient(ro,fsid=0); $FS/root/a 127.0.0.1(rw,mp,fsid=01,no_subtree_check)" \
   OCF_RESKEY_state_dir=$STATE OCF_RESKEY_ip=127.0.0.1 OCF_RESKEY_daemons=direct \
   OCF_RESKEY_grace_time=10 OCF_RESKEY_lease_time=10
 EVERY=OCF_RESKEY_CRM_meta_interval=10000
@@ -31,6 +32,7 @@ threads() { cat /proc/fs/nfsd/threads 2>/dev/null || echo 0; }
 finish() { for p in rpc.mountd rpc.statd nfsdcld rpcbind; do for pid in $(pidof $p); do kill $pid || true; done; done; }
 trap finish EXIT
 head -c 1 /dev/random > /dev/null
+echo "10.0.0.5 nfsclient.example.org nfsclient" >> /etc/hosts   # exportfs records the canonical name
 mkdir -p $FS && mkfs.ext4 -q -F $DEV && mount -t ext4 $DEV $FS && mkdir -p $STATE $FS/root/a
 
 # 1. Exports as exports(5) has them: served, and the monitor finds each as configured.
