@@ -137,7 +137,7 @@ e2e-writeboost: build
 	lab/kernel/e2e.sh writeboost writeboost-crash.host writeboost-stale.host writeboost-nofork.host
 
 e2e-nfs: build
-	lab/kernel/e2e.sh nfs-agent nfs-agent-crash.host
+	lab/kernel/e2e.sh nfs-agent nfs-agent-foreign nfs-agent-crash.host
 
 demo: deps build
 	$(BIN)/flock-sim demo --agent $(BIN)/fence_espurna

@@ -55,7 +55,7 @@ var params = []param.Param{
 		Short: "Number of nfsd threads", Long: "How many kernel nfsd threads serve requests. Reloadable."},
 	{Name: "grace_time", Kind: param.Integer, Default: "20", Min: ptr(10), Max: ptr(3600),
 		Short: "Seconds after start in which clients reclaim their locks and state",
-		Long:  "Written to /proc/fs/nfsd/nfsv4gracetime and lockd's nlm_grace_period before nfsd starts (the kernel's default is 90 s). New opens and locks wait for it only when a client is entitled to reclaim. At least lease_time."},
+		Long:  "Written to /proc/fs/nfsd/nfsv4gracetime and lockd's nlm_grace_period (at most 240 s, its kernel maximum) before nfsd starts (the kernel's default is 90 s). New opens and locks wait for it only when a client is entitled to reclaim. At least lease_time."},
 	{Name: "lease_time", Kind: param.Integer, Default: "20", Min: ptr(10), Max: ptr(3600),
 		Short: "NFSv4 lease time in seconds", Long: "Written to /proc/fs/nfsd/nfsv4leasetime before nfsd starts: how often clients renew their lease. At most grace_time."},
 	{Name: "notify", Kind: param.Boolean, Default: "true", Short: "Notify NFSv3 clients after start (sm-notify from the first ip)",

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/isard-vdi/flock-agents/agents/param"
+	"github.com/isard-vdi/flock-agents/lib/nfs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -77,4 +78,15 @@ func TestProcsCache(t *testing.T) {
 	ps := parseProcs([]byte("rpc.mountd 10 500\ngarbage\nnfsdcld 11 x\n"))
 	require.Len(t, ps, 1)
 	assert.Equal(t, "rpc.mountd 10 500\n", formatProcs(ps))
+}
+
+// TestKernelTimes: grace_time goes up to nfsd's 3600 s, but lockd's nlm_grace_period refuses
+// more than 240 (EINVAL): start wrote grace_time there as it was, and so failed on every node
+// for any grace_time over 240 that validate-all accepted.
+func TestKernelTimes(t *testing.T) {
+	for grace, nlm := range map[string]int{"30": 30, "240": 240, "300": 240, "3600": 240} {
+		c, err := newConfig(values(t, "grace_time", grace))
+		require.NoError(t, err)
+		assert.Equal(t, []kernelTime{{nfs.GraceTime, c.grace}, {nfs.LeaseTime, c.lease}, {nfs.NLMGracePeriod, nlm}}, c.kernelTimes(), grace)
+	}
 }

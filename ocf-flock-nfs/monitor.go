@@ -48,7 +48,7 @@ func (s *server) check(depth int) error {
 	case err != nil:
 		return err
 	case !ours:
-		return ocf.Exit(ocf.ErrGeneric, "nfsd runs without state_dir bound on %s: another NFS server (is nfs-server.service enabled at boot?)", nfs.StateDir)
+		return errForeignNFSD
 	}
 	ps, err := s.daemonProcs(s.c.running())
 	if err != nil {
@@ -89,6 +89,10 @@ func (s *server) check(depth int) error {
 	}
 	return nil
 }
+
+// errForeignNFSD is nfsd serving with /var/lib/nfs not bound to state_dir: not this resource,
+// whose start binds first and starts nfsd last.
+var errForeignNFSD = ocf.Exit(ocf.ErrGeneric, "nfsd runs without state_dir bound on %s: another NFS server (is nfs-server.service enabled at boot?)", nfs.StateDir)
 
 // sameVersions compares the kernel's enabled versions with the configured ones; the kernel
 // also lists the major version 4 when a minor one is on.

@@ -112,12 +112,27 @@ func (s *server) binding(ms []nfs.Mount) (ours bool, err error) {
 	if !ok {
 		return false, nil
 	}
-	m := nfs.Under(ms, s.c.stateDir)
-	if m.Point != "/" && top.Dev == m.Dev && top.Root == nfs.Source(m, s.c.stateDir) {
+	if s.isStateBind(ms, top) {
 		return true, nil
 	}
 	return false, ocf.Exit(ocf.ErrGeneric, "%s has another mount on it (%s %s of %s), not state_dir %s", nfs.StateDir,
 		top.FSType, top.Root, top.Source, s.c.stateDir)
+}
+
+// isStateBind reports m to be state_dir bound.
+func (s *server) isStateBind(ms []nfs.Mount, m nfs.Mount) bool {
+	sd := nfs.Under(ms, s.c.stateDir)
+	return sd.Point != "/" && m.Dev == sd.Dev && m.Root == nfs.Source(sd, s.c.stateDir)
+}
+
+// boundBelow reports state_dir bound on /var/lib/nfs under what is mounted on top there.
+func (s *server) boundBelow(ms []nfs.Mount) bool {
+	for _, m := range ms {
+		if m.Point == nfs.StateDir && s.isStateBind(ms, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // daemonProcs finds the processes of ds: through the cache start left when it is still right,

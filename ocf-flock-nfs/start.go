@@ -16,15 +16,20 @@ func start(r *ocf.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.check(0); serving(err) {
+	switch err := s.check(0); {
+	case serving(err):
 		r.Log.Infof("NFS server already running")
 		return nil
+	case errors.Is(err, errForeignNFSD):
+		// Adopting it would serve with its grace, lease, scope and helpers' state, none ours.
+		return err
 	}
 	ms, err := s.mounts()
 	if err != nil {
 		return err
 	}
-	if err := s.bind(ms); err != nil {
+	boundNow, err := s.bind(ms)
+	if err != nil {
 		return err
 	}
 	if err := s.kernel(); err != nil {
@@ -43,6 +48,11 @@ func start(r *ocf.Request) error {
 	have, err := nfs.FindProcs(r.P.Files, comms(s.c.running())...)
 	if err != nil {
 		return err
+	}
+	if boundNow {
+		if err := s.refuseEarlier(have); err != nil {
+			return err
+		}
 	}
 	var started []nfs.Proc
 	for _, d := range s.c.running() {
@@ -80,24 +90,45 @@ func start(r *ocf.Request) error {
 	return nil
 }
 
-// bind lays out state_dir and binds it over /var/lib/nfs, unless it is already.
-func (s *server) bind(ms []nfs.Mount) error {
+// refuseEarlier fails the start (and undoes its bind) when a helper that keeps state under
+// /var/lib/nfs already ran before this start bound state_dir there: rpc.statd, nfsdcld or
+// rpc.mountd started by someone else hold this node's own directory, so what they record (the
+// clients to notify, to let reclaim) would stay here at failover. rpcbind keeps no state.
+func (s *server) refuseEarlier(have []nfs.Proc) error {
+	var early []string
+	for _, p := range have {
+		if p.Comm != rpcbind.comm {
+			early = append(early, p.String())
+		}
+	}
+	if len(early) == 0 {
+		return nil
+	}
+	if err := s.run("umount", nfs.StateDir); err != nil {
+		s.r.Log.Warnf("undoing the bind: %v", err)
+	}
+	return ocf.Exit(ocf.ErrGeneric, "%s ran before state_dir was bound (its state stays on this node): stop it first", strings.Join(early, ", "))
+}
+
+// bind lays out state_dir and binds it over /var/lib/nfs, unless it is already; boundNow
+// says this call bound it.
+func (s *server) bind(ms []nfs.Mount) (boundNow bool, err error) {
 	if _, err := s.stateMount(ms); err != nil {
-		return err
+		return false, err
 	}
 	ours, err := s.binding(ms)
 	if err != nil || ours {
-		return err
+		return false, err
 	}
 	sd := s.c.stateDir
 	if err := s.run("mkdir", "-p", sd+"/sm", sd+"/sm.bak", sd+"/v4recovery", sd+"/nfsdcld", nfs.StateDir); err != nil {
-		return err
+		return false, err
 	}
 	for _, f := range []string{"etab", "rmtab"} {
 		// exportfs and rpc.mountd open them without creating them.
 		if _, err := s.r.P.Files.Stat(sd + "/" + f); errors.Is(err, fs.ErrNotExist) {
 			if err := s.r.P.Files.WriteFile(sd+"/"+f, nil, 0o644); err != nil {
-				return err
+				return false, err
 			}
 		}
 	}
@@ -112,10 +143,10 @@ func (s *server) bind(ms []nfs.Mount) error {
 		}
 	}
 	if err := s.run("mount", "--bind", sd, nfs.StateDir); err != nil {
-		return fmt.Errorf("binding state_dir: %w", err)
+		return false, fmt.Errorf("binding state_dir: %w", err)
 	}
 	s.r.Log.Infof("bound %s on %s", sd, nfs.StateDir)
-	return nil
+	return true, nil
 }
 
 // kernel loads nfsd and mounts its control filesystem and, run directly, rpc_pipefs (where
@@ -147,15 +178,26 @@ func (s *server) kernel() error {
 // times sets grace and lease before nfsd starts (the kernel takes them then, and refuses them
 // while it runs): the kernel's default of 90 s would make every failover wait that long.
 func (s *server) times() error {
-	for _, w := range []struct {
-		path string
-		val  int
-	}{{nfs.GraceTime, s.c.grace}, {nfs.LeaseTime, s.c.lease}, {nfs.NLMGracePeriod, s.c.grace}} {
+	for _, w := range s.c.kernelTimes() {
 		if err := s.r.P.Files.WriteFile(w.path, []byte(strconv.Itoa(w.val)+"\n"), 0o644); err != nil {
 			return fmt.Errorf("setting %s to %d: %w", w.path, w.val, err)
 		}
 	}
 	return nil
+}
+
+// nlmGraceMax is the most lockd's nlm_grace_period takes (fs/lockd/svc.c; more is EINVAL).
+const nlmGraceMax = 240
+
+type kernelTime struct {
+	path string
+	val  int
+}
+
+// kernelTimes are the times start writes, each within the range its file takes: grace_time
+// goes up to nfsd's 3600 s, lockd's grace stops at its own maximum.
+func (c config) kernelTimes() []kernelTime {
+	return []kernelTime{{nfs.GraceTime, c.grace}, {nfs.LeaseTime, c.lease}, {nfs.NLMGracePeriod, min(c.grace, nlmGraceMax)}}
 }
 
 // exports withdraws whatever is exported now (an etab left by a crash, a kernel cache from an

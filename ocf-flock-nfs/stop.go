@@ -37,6 +37,13 @@ func (s *server) stop() error {
 		s.r.Log.Warnf("nfsd runs here without state_dir bound: another NFS server, left alone")
 		return nil
 	}
+	if bindErr != nil && !s.boundBelow(ms) {
+		// Another mount holds /var/lib/nfs and ours is nowhere under it: start refused to bind
+		// over it, so nothing of this resource can run here. Tearing down would end (and fail
+		// over) what belongs to that mount; failing would fence the node over configuration.
+		s.r.Log.Warnf("stopped: %v; left alone", bindErr)
+		return nil
+	}
 	if err := s.teardown(threads); err != nil {
 		return err
 	}

@@ -43,5 +43,31 @@ derive start-export-fails start '^> run exportfs -i -o' --exit 1 \
 # nfsd answers no RPC NULL call: the depth-10 monitor fails, naming it.
 derive monitor-depth10-rpc-timeout monitor-depth10 ' dial tcp 127.0.0.1:2049$' --error timeout
 
+# Another filesystem is on /var/lib/nfs (start refuses to bind over it): stop says 0, touches
+# nothing.
+mi=$(awk '/^< data <<EOF/ { d = 1; next } d && /^EOF/ { exit } d' "$dest/stop-stopped.tape")
+derive stop-foreign-mount stop-stopped 'read /proc/self/mountinfo$' \
+  --body "$mi"$'\n40 1 254:32 / /var/lib/nfs rw,relatime - ext4 /dev/vdc rw\n'
+
+# An nfsd serves here without our bind (started by hand, or at boot): start refuses to adopt it.
+mi=$(awk '/^< data <<EOF/ { d = 1; next } d && /^EOF/ { exit } d && !/ \/var\/lib\/nfs /' "$dest/start-running.tape")
+derive start-foreign-nfsd start-running 'read /proc/self/mountinfo$' --body "$mi"$'\n'
+# An rpc.statd ran before start bound state_dir: start undoes its bind and refuses. By hand, as
+# the umount is an answer no start tape holds: the start tape up to the end of its /proc scan,
+# one stat line made rpc.statd's, then the umount and the outcome.
+from=$dest/start.tape
+scan=$(exchange "$from" '^> read /proc/[0-9]+/stat$') after=$(awk -v s="$(exchange "$from" '^> readdir /proc$')" \
+  '/^exchange / { n = $2 } /^> / && n > s && !/ \/proc\/[0-9]+\/stat$/ { print n; exit }' "$from")
+pid=$(awk -v s="$scan" '$1 == "exchange" && $2 == s { f = 1 } f && /^> read/ { split($3, p, "/"); print p[3]; exit }' "$from")
+awk -v s="$scan" -v a="$after" -v pid="$pid" '
+  /^exchange / { n = $2; if (n == a) exit }
+  /^start / { print; print "note \"derived from start.tape by hand: an rpc.statd (pid " pid ") runs before the bind\""; next }
+  n == s && /^< data / { print "< data \"" pid " (rpc.statd) S 1 " pid " " pid " 0 -1 4194624 0 0 0 0 0 0 0 0 20 0 1 0 54 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\\n\""; next }
+  { print }
+  END {
+    print "exchange " a " +9.000s exec\n> run umount /var/lib/nfs\n< exit 0\n< took 0.100s\n"
+    print "outcome +9.100s\nexit 1\nreason \"rpc.statd[" pid "] ran before state_dir was bound (its state stays on this node): stop it first\""
+  }' "$from" > "$dest/start-statd-before-bind.tape"
+
 $sim replay --bin bin "$dest" | tail -1
 log "recorded $(ls "$dest"/*.tape | wc -l) tapes in $dest in $(elapsed "$t0")s"

@@ -39,16 +39,16 @@ func ParseEtab(data []byte) ([]EtabEntry, error) {
 // Missing compares configured exports with etab: what is configured and not exported as
 // configured (each given option among the live ones), and what is exported but not configured.
 func Missing(want []Export, have []EtabEntry) (missing, extra []string) {
-	configured := map[string]bool{}
+	matched := make([]bool, len(have))
 	for _, e := range want {
 		for _, c := range e.Clients {
 			key := c.Host + ":" + e.Path
-			configured[key] = true
-			i := slices.IndexFunc(have, func(h EtabEntry) bool { return h.Path == e.Path && h.Client == c.Host })
+			i := slices.IndexFunc(have, func(h EtabEntry) bool { return h.Path == e.Path && sameClient(c.Host, h.Client) })
 			if i < 0 {
 				missing = append(missing, key+" not exported")
 				continue
 			}
+			matched[i] = true
 			for _, o := range c.Options {
 				if !slices.Contains(have[i].Options, o) {
 					missing = append(missing, fmt.Sprintf("%s exported without %s", key, o))
@@ -56,10 +56,16 @@ func Missing(want []Export, have []EtabEntry) (missing, extra []string) {
 			}
 		}
 	}
-	for _, h := range have {
-		if key := h.Client + ":" + h.Path; !configured[key] {
-			extra = append(extra, key)
+	for i, h := range have {
+		if !matched[i] {
+			extra = append(extra, h.Client+":"+h.Path)
 		}
 	}
 	return missing, extra
+}
+
+// sameClient reports live (etab's client) to be the configured client conf: the same, or conf
+// a short host name that exportfs recorded by its canonical name (conf.domain).
+func sameClient(conf, live string) bool {
+	return conf == live || !strings.ContainsAny(conf, ".:/*?[@") && strings.HasPrefix(live, conf+".")
 }

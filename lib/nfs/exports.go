@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -76,7 +77,7 @@ func ParseExports(s string) ([]Export, error) {
 				return nil, fmt.Errorf("export %s %s: fsid= is required, so clients' file handles survive a move", e.Path, c.Host)
 			case !fsidRe.MatchString(id):
 				return nil, fmt.Errorf("export %s: fsid=%s is not a number, a UUID or root", e.Path, id)
-			case fsid != "" && id != fsid:
+			case fsid != "" && fsidKey(id) != fsidKey(fsid):
 				return nil, fmt.Errorf("export %s: every client needs the same fsid (%s, %s)", e.Path, fsid, id)
 			}
 			fsid = id
@@ -85,10 +86,10 @@ func ParseExports(s string) ([]Export, error) {
 			}
 			e.Clients = append(e.Clients, c)
 		}
-		if other, ok := fsids[strings.ToLower(fsid)]; ok {
+		if other, ok := fsids[fsidKey(fsid)]; ok {
 			return nil, fmt.Errorf("exports %s and %s have the same fsid %s", other, e.Path, fsid)
 		}
-		fsids[strings.ToLower(fsid)] = e.Path
+		fsids[fsidKey(fsid)] = e.Path
 		out = append(out, e)
 	}
 	if len(out) == 0 {
@@ -97,30 +98,73 @@ func ParseExports(s string) ([]Export, error) {
 	return out, nil
 }
 
+// fsidKey is what the kernel tells fsids apart by: the number, or the UUID's hex digits.
+func fsidKey(id string) string {
+	if len(id) >= 32 {
+		return strings.ToLower(strings.ReplaceAll(id, "-", ""))
+	}
+	return strings.TrimPrefix(exportfsSpelling("fsid="+id), "fsid=")
+}
+
 func parseClient(path, spec string) (Client, error) {
 	m := clientRe.FindStringSubmatch(spec)
 	if m == nil {
 		return Client{}, fmt.Errorf("export %s: %q is not CLIENT(OPTIONS)", path, spec)
 	}
-	c := Client{Host: m[1]}
+	// etab lists an IPv6 client bare, as exports(5) writes it; brackets are for exportfs's
+	// CLIENT:PATH argument alone.
+	c := Client{Host: strings.TrimSuffix(strings.TrimPrefix(m[1], "["), "]")}
 	for _, o := range strings.Split(m[2], ",") {
 		if !optionRe.MatchString(o) {
 			return Client{}, fmt.Errorf("export %s %s: option %q is not NAME or NAME=VALUE", path, c.Host, o)
 		}
-		c.Options = append(c.Options, o)
+		c.Options = append(c.Options, exportfsSpelling(o))
 	}
 	return c, nil
+}
+
+// aliases are the option names exportfs records under another name (nfs-utils putexportent).
+var aliases = map[string]string{"mp": "mountpoint", "auth_nlm": "secure_locks", "no_auth_nlm": "insecure_locks"}
+
+// exportfsSpelling is option o as exportfs writes it into etab: the name it records, numbers
+// in decimal without leading zeros, fsid=root as fsid=0. Comparing the configured options
+// with etab needs this spelling; a check of the given one would never find them exported.
+func exportfsSpelling(o string) string {
+	name, val, hasVal := strings.Cut(o, "=")
+	if a, ok := aliases[name]; ok {
+		name = a
+	}
+	switch {
+	case !hasVal:
+		return name
+	case name == "fsid" && val == "root":
+		val = "0"
+	case name == "fsid" || name == "anonuid" || name == "anongid":
+		if n, err := strconv.ParseInt(val, 10, 64); err == nil {
+			val = strconv.FormatInt(n, 10)
+		}
+	}
+	return name + "=" + val
 }
 
 // ExportArgv applies one client's export without reading /etc/exports (-i), so nothing stale
 // from there comes along.
 func ExportArgv(e Export, c Client) []string {
-	return []string{"exportfs", "-i", "-o", strings.Join(c.Options, ","), c.Host + ":" + e.Path}
+	return []string{"exportfs", "-i", "-o", strings.Join(c.Options, ","), target(e, c)}
 }
 
 // UnexportArgv withdraws one client's export.
 func UnexportArgv(e Export, c Client) []string {
-	return []string{"exportfs", "-u", c.Host + ":" + e.Path}
+	return []string{"exportfs", "-u", target(e, c)}
+}
+
+// target is exportfs's CLIENT:PATH, an IPv6 client in brackets (bare, exportfs takes the
+// address up to its first colon as the client).
+func target(e Export, c Client) string {
+	if strings.Contains(c.Host, ":") {
+		return "[" + c.Host + "]:" + e.Path
+	}
+	return c.Host + ":" + e.Path
 }
 
 // String renders exports as /etc/exports lines.

@@ -91,3 +91,65 @@ func TestParseStat(t *testing.T) {
 func TestVersions(t *testing.T) {
 	assert.Equal(t, map[string]bool{"3": true, "4": true, "4.2": true}, Enabled("-2 +3 +4 -4.0 -4.1 +4.2"))
 }
+
+// TestExportsAsExportfsWritesThem: exportfs (nfs-utils 2.6.2, seen in the lab guest) records
+// some options in another spelling than given (fsid=root as fsid=0, fsid=007 as fsid=7, mp as
+// mountpoint, auth_nlm as secure_locks, anonuid=0065534 as 65534). Parsed exports carry that
+// spelling, so the check against etab finds them exported, and two spellings of one fsid are
+// one fsid.
+func TestExportsAsExportfsWritesThem(t *testing.T) {
+	es, err := ParseExports("/srv/a h(rw,fsid=root,mp,auth_nlm,no_auth_nlm,anonuid=0065534,anongid=007,mp=/srv)")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"rw", "fsid=0", "mountpoint", "secure_locks", "insecure_locks", "anonuid=65534", "anongid=7", "mountpoint=/srv"}, es[0].Clients[0].Options)
+	etab := "/srv/a\th(rw,sync,wdelay,hide,nocrossmnt,secure,root_squash,no_all_squash,no_subtree_check,secure_locks,acl,no_pnfs,fsid=7,mountpoint,anonuid=65534,anongid=65534,sec=sys,rw,secure,root_squash,no_all_squash)\n"
+	have, err := ParseEtab([]byte(etab))
+	require.NoError(t, err)
+	want, err := ParseExports("/srv/a h(rw,fsid=007,mp,auth_nlm,anonuid=0065534)")
+	require.NoError(t, err)
+	lost, extra := Missing(want, have)
+	assert.Empty(t, lost)
+	assert.Empty(t, extra)
+	for _, in := range []string{
+		"/srv/a h(rw,fsid=1);/srv/b h(rw,fsid=01)",
+		"/srv/a h(rw,fsid=root);/srv/b h(rw,fsid=0)",
+		"/srv/a h(rw,fsid=0b7c9a3e-1f2d-4c5b-8a9e-0123456789ab);/srv/b h(rw,fsid=0B7C9A3E1F2D4C5B8A9E0123456789AB)",
+	} {
+		_, err := ParseExports(in)
+		if assert.Error(t, err, in) {
+			assert.Contains(t, err.Error(), "the same fsid", in)
+		}
+	}
+	_, err = ParseExports("/srv/a h(rw,fsid=1) g(rw,fsid=001)")
+	assert.NoError(t, err, "one fsid, spelt two ways")
+}
+
+// TestIPv6Clients: exports(5) writes an IPv6 client bare (etab too), but exportfs's command
+// line takes CLIENT:PATH and refuses a bare IPv6 address ("Invalid export syntax: fe80"):
+// it needs the brackets there, and only there.
+func TestIPv6Clients(t *testing.T) {
+	es, err := ParseExports("/srv/a fe80::1(rw,fsid=1) [fd00::/64](ro,fsid=1) 10.0.0.1(rw,fsid=1)")
+	require.NoError(t, err)
+	assert.Equal(t, "fd00::/64", es[0].Clients[1].Host)
+	assert.Equal(t, []string{"exportfs", "-i", "-o", "rw,fsid=1", "[fe80::1]:/srv/a"}, ExportArgv(es[0], es[0].Clients[0]))
+	assert.Equal(t, []string{"exportfs", "-u", "[fd00::/64]:/srv/a"}, UnexportArgv(es[0], es[0].Clients[1]))
+	assert.Equal(t, []string{"exportfs", "-u", "10.0.0.1:/srv/a"}, UnexportArgv(es[0], es[0].Clients[2]))
+	have, err := ParseEtab([]byte("/srv/a\tfe80::1(rw,fsid=1)\n/srv/a\tfd00::/64(ro,fsid=1)\n/srv/a\t10.0.0.1(rw,fsid=1)\n"))
+	require.NoError(t, err)
+	lost, extra := Missing(es, have)
+	assert.Empty(t, lost)
+	assert.Empty(t, extra)
+}
+
+// TestShortHostnames: exportfs records a host by its canonical name (in the lab guest, with
+// "10.0.0.5 nfsclient.example.org nfsclient" in /etc/hosts, nfsclient became
+// nfsclient.example.org in etab): the configured short name is that export, not a missing one
+// beside an unconfigured one. Other clients still match exactly.
+func TestShortHostnames(t *testing.T) {
+	have, err := ParseEtab([]byte("/srv/a\tnfsclient.example.org(rw,fsid=1)\n/srv/a\t10.0.0.50(rw,fsid=1)\n/srv/a\tnfs*.example.org(rw,fsid=1)\n"))
+	require.NoError(t, err)
+	want, err := ParseExports("/srv/a nfsclient(rw,fsid=1) 10.0.0.5(rw,fsid=1) nfs*(rw,fsid=1)")
+	require.NoError(t, err)
+	lost, extra := Missing(want, have)
+	assert.Equal(t, []string{"10.0.0.5:/srv/a not exported", "nfs*:/srv/a not exported"}, lost)
+	assert.Equal(t, []string{"10.0.0.50:/srv/a", "nfs*.example.org:/srv/a"}, extra)
+}
