@@ -74,7 +74,7 @@ func (s *server) check(depth int) error {
 	}
 	var warnings []string
 	if len(extra) > 0 {
-		warnings = append(warnings, "exported but not configured: "+strings.Join(extra, ", "))
+		warnings = append(warnings, "exported but not configured: "+strings.Join(nfs.Names(extra), ", "))
 	}
 	if threads != s.c.threads {
 		warnings = append(warnings, fmt.Sprintf("%d nfsd threads, configured %d", threads, s.c.threads))

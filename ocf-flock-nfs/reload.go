@@ -26,8 +26,8 @@ func reload(r *ocf.Request) error {
 		return err
 	}
 	_, extra := nfs.Missing(s.c.exports, have)
-	for _, key := range extra {
-		if err := s.run("exportfs", "-u", key); err != nil {
+	for _, h := range extra {
+		if err := s.run(nfs.UnexportArgv(h)...); err != nil {
 			return err
 		}
 	}
@@ -47,7 +47,7 @@ func reload(r *ocf.Request) error {
 		return err
 	}
 	if lost, extra := nfs.Missing(s.c.exports, have); len(lost)+len(extra) > 0 {
-		return ocf.Exit(ocf.ErrGeneric, "exports not as configured after reload: %s", strings.Join(append(lost, extra...), "; "))
+		return ocf.Exit(ocf.ErrGeneric, "exports not as configured after reload: %s", strings.Join(append(lost, nfs.Names(extra)...), "; "))
 	}
 	r.Log.Infof("reloaded: %d exports, %d threads", len(s.c.exports), s.c.threads)
 	return nil

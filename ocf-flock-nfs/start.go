@@ -222,7 +222,7 @@ func (s *server) exports() error {
 	}
 	lost, extra := nfs.Missing(s.c.exports, have)
 	if len(lost)+len(extra) > 0 {
-		return ocf.Exit(ocf.ErrGeneric, "exports not as configured after exportfs: %s", strings.Join(append(lost, extra...), "; "))
+		return ocf.Exit(ocf.ErrGeneric, "exports not as configured after exportfs: %s", strings.Join(append(lost, nfs.Names(extra)...), "; "))
 	}
 	return nil
 }

@@ -18,6 +18,17 @@ type EtabEntry struct {
 	Options      []string
 }
 
+func (h EtabEntry) String() string { return h.Client + ":" + h.Path }
+
+// Names are the entries as CLIENT:PATH, for messages.
+func Names(hs []EtabEntry) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = h.String()
+	}
+	return out
+}
+
 // ParseEtab reads etab ("PATH\tCLIENT(OPTIONS)" per line). Paths with unusual characters are
 // octal-escaped by exportfs; ours are checked to have none.
 func ParseEtab(data []byte) ([]EtabEntry, error) {
@@ -38,7 +49,7 @@ func ParseEtab(data []byte) ([]EtabEntry, error) {
 
 // Missing compares configured exports with etab: what is configured and not exported as
 // configured (each given option among the live ones), and what is exported but not configured.
-func Missing(want []Export, have []EtabEntry) (missing, extra []string) {
+func Missing(want []Export, have []EtabEntry) (missing []string, extra []EtabEntry) {
 	matched := make([]bool, len(have))
 	for _, e := range want {
 		for _, c := range e.Clients {
@@ -58,7 +69,7 @@ func Missing(want []Export, have []EtabEntry) (missing, extra []string) {
 	}
 	for i, h := range have {
 		if !matched[i] {
-			extra = append(extra, h.Client+":"+h.Path)
+			extra = append(extra, h)
 		}
 	}
 	return missing, extra

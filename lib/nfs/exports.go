@@ -150,21 +150,21 @@ func exportfsSpelling(o string) string {
 // ExportArgv applies one client's export without reading /etc/exports (-i), so nothing stale
 // from there comes along.
 func ExportArgv(e Export, c Client) []string {
-	return []string{"exportfs", "-i", "-o", strings.Join(c.Options, ","), target(e, c)}
+	return []string{"exportfs", "-i", "-o", strings.Join(c.Options, ","), target(c.Host, e.Path)}
 }
 
-// UnexportArgv withdraws one client's export.
-func UnexportArgv(e Export, c Client) []string {
-	return []string{"exportfs", "-u", target(e, c)}
+// UnexportArgv withdraws one live export (an etab entry, whose IPv6 client is bare).
+func UnexportArgv(h EtabEntry) []string {
+	return []string{"exportfs", "-u", target(h.Client, h.Path)}
 }
 
 // target is exportfs's CLIENT:PATH, an IPv6 client in brackets (bare, exportfs takes the
 // address up to its first colon as the client).
-func target(e Export, c Client) string {
-	if strings.Contains(c.Host, ":") {
-		return "[" + c.Host + "]:" + e.Path
+func target(host, path string) string {
+	if strings.Contains(host, ":") {
+		return "[" + host + "]:" + path
 	}
-	return c.Host + ":" + e.Path
+	return host + ":" + path
 }
 
 // String renders exports as /etc/exports lines.
