@@ -48,7 +48,7 @@ func (d *device) Monitor(ctx context.Context) error {
 		names[i] = o.ID
 	}
 	_, errs := d.StatusAll(ctx, names)
-	if err := errors.Join(errs...); err != nil {
+	if err := fence.JoinErrors(errs...); err != nil {
 		return fmt.Errorf("monitor: %w", err)
 	}
 	return nil

@@ -11,7 +11,7 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null' EXIT
 plug() { $sim plug "$@" > /dev/null & pids+=($!); }
 port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-ready() { for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/$1) 2>/dev/null && return; sleep 0.05; done; exit 1; }
+ready() { for _ in $(seq 100); do (echo > /dev/tcp/${2:-127.0.0.1}/$1) 2>/dev/null && return; sleep 0.05; done; exit 1; }
 
 # record NAME STDIN-LINES...: one tape per scenario, stdin as Pacemaker sends it.
 record() { local name=$1; shift; printf '%s\n' "$@" | $sim record -o "$out/$name.tape" -- "$agent" || true; }
@@ -34,6 +34,14 @@ p=$(port); plug --name locked --dialect v2 --listen 127.0.0.1:$p --on --fault lo
 record http-locked-off action=off ip=127.0.0.1 ipport=$p port=0 power_timeout=1 "${common[@]}"
 p=$(port); plug --name garbled --dialect v2 --listen 127.0.0.1:$p --on --fault malformed; ready $p
 for a in status off; do record "http-malformed-$a" action=$a ip=127.0.0.1 ipport=$p port=0 power_timeout=1 "${common[@]}"; done
+# Two plugs: a dual-PSU node (one plugs= alias) with one supply still on, and two plugs of which
+# the second refuses (locked): every plug decides, and the reason names the one that failed.
+p=$(port); plug --name psu-a --dialect v2 --listen 127.0.0.1:$p; plug --name psu-b --dialect v2 --listen 127.0.0.2:$p --on
+ready $p; ready $p 127.0.0.2
+record http-dual-psu-status action=status plugs="node2=127.0.0.1,127.0.0.2" port=node2 ipport=$p "${common[@]}"
+p=$(port); plug --name two-a --dialect v2 --listen 127.0.0.1:$p --on; plug --name two-b --dialect v2 --listen 127.0.0.2:$p --on --fault locked
+ready $p; ready $p 127.0.0.2
+record http-two-one-locked action=off port=127.0.0.1,127.0.0.2 ipport=$p power_timeout=1 "${common[@]}"
 
 if [ -x /usr/sbin/mosquitto ]; then
   bp=$(port); conf=$(mktemp); printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' $bp > "$conf"
