@@ -15,16 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// runArgv executes the agent in-process with a command line, as the binary would.
-func runArgv(t *testing.T, args ...string) result {
-	t.Helper()
-	var out, errb bytes.Buffer
-	p := &sysio.Proc{Args: append([]string{"fence_espurna"}, args...), Stdin: strings.NewReader(""),
-		Stdout: &out, Stderr: &errb, World: sysio.Real()}
-	code := p.Finish(fence.Run(agent, p))
-	return result{code, out.String(), errb.String()}
-}
-
 // fence-agents parses with gnu_getopt: a stray word does not end option parsing, so the action
 // given after it is the action run, never the default reboot (the reported command line).
 func TestArgvStrayWordKeepsTheAction(t *testing.T) {
