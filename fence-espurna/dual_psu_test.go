@@ -8,12 +8,16 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// farm2 serves two V2 plugs on one port of two loopback addresses; on[i] is plug i's relay.
-func farm2(t *testing.T, on ...bool) (*plug.Farm, string) {
+// plugFarm serves V2 plugs on one port of several loopback addresses; on[i] is plug i's relay.
+func plugFarm(t *testing.T, on ...bool) (*plug.Farm, string) {
 	t.Helper()
-	port, err := plug.FreePort(plug.FarmIP(0), plug.FarmIP(1))
+	var ips []string
+	for i := range on {
+		ips = append(ips, plug.FarmIP(i))
+	}
+	port, err := plug.FreePort(ips...)
 	require.NoError(t, err)
-	farm, err := plug.NewFarm(2, port, func(i int) plug.Config {
+	farm, err := plug.NewFarm(len(on), port, func(i int) plug.Config {
 		return plug.Config{Name: fmt.Sprintf("psu%d", i), Dialect: plug.V2, APIKey: testKey, InitialOn: on[i]}
 	})
 	require.NoError(t, err)
@@ -21,11 +25,12 @@ func farm2(t *testing.T, on ...bool) (*plug.Farm, string) {
 	return farm, fmt.Sprint(port)
 }
 
-// A node fed by two plugs under one plugs= alias is on while either is on, off only when both
-// are, and an off switches and confirms both.
+// A node fed by several plugs under one plugs= alias is on while any is on, off only when all
+// are, and an off switches and confirms all. The one on is in the middle: neither the first
+// nor the last plug may decide for all.
 func TestDualPSUAlias(t *testing.T) {
-	farm, port := farm2(t, false, true)
-	args := []string{kv("apikey", testKey), kv("ipport", port), kv("plugs", "node2="+plug.FarmIP(0)+","+plug.FarmIP(1)),
+	farm, port := plugFarm(t, false, true, false)
+	args := []string{kv("apikey", testKey), kv("ipport", port), kv("plugs", "node2="+plug.FarmIP(0)+","+plug.FarmIP(1)+","+plug.FarmIP(2)),
 		"port=node2", "power_wait=0", "stonith_status_sleep=0.1"}
 	r := run(t, nil, append(args, "action=validate-all")...)
 	require.Equal(t, 0, r.code, r.stderr)
@@ -33,8 +38,9 @@ func TestDualPSUAlias(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	require.Contains(t, r.stdout, "Status: ON", "one plug, off, decided for the node")
 	expectOff(t, run(t, nil, append(args, "action=off")...))
-	require.False(t, farm.Plug(0).Powered(0))
-	require.False(t, farm.Plug(1).Powered(0))
+	for i := range 3 {
+		require.False(t, farm.Plug(i).Powered(0))
+	}
 	r = run(t, nil, append(args, "action=status")...)
 	require.Equal(t, 2, r.code, r.stderr)
 }
@@ -42,7 +48,7 @@ func TestDualPSUAlias(t *testing.T) {
 // Two plugs, the second locked: the off fails, and the exit reason itself (not only the flight
 // recorder's dump, which names every plug) names the locked plug.
 func TestTwoPlugsOneLocked(t *testing.T) {
-	farm, port := farm2(t, true, true)
+	farm, port := plugFarm(t, true, true)
 	farm.Plug(1).SetFault(plug.Fault{Locked: true})
 	r := run(t, nil, kv("apikey", testKey), kv("ipport", port), "port="+plug.FarmIP(0)+","+plug.FarmIP(1), "power_wait=0",
 		"power_timeout=1", "stonith_status_sleep=0.1", "action=off")

@@ -36,9 +36,10 @@ p=$(port); plug --name garbled --dialect v2 --listen 127.0.0.1:$p --on --fault m
 for a in status off; do record "http-malformed-$a" action=$a ip=127.0.0.1 ipport=$p port=0 power_timeout=1 "${common[@]}"; done
 # Two plugs: a dual-PSU node (one plugs= alias) with one supply still on, and two plugs of which
 # the second refuses (locked): every plug decides, and the reason names the one that failed.
+# The one still on is the middle one: neither the first nor the last plug decides for all.
 p=$(port); plug --name psu-a --dialect v2 --listen 127.0.0.1:$p; plug --name psu-b --dialect v2 --listen 127.0.0.2:$p --on
-ready $p; ready $p 127.0.0.2
-record http-dual-psu-status action=status plugs="node2=127.0.0.1,127.0.0.2" port=node2 ipport=$p "${common[@]}"
+plug --name psu-c --dialect v2 --listen 127.0.0.3:$p; ready $p; ready $p 127.0.0.2; ready $p 127.0.0.3
+record http-dual-psu-status action=status plugs="node2=127.0.0.1,127.0.0.2,127.0.0.3" port=node2 ipport=$p "${common[@]}"
 p=$(port); plug --name two-a --dialect v2 --listen 127.0.0.1:$p --on; plug --name two-b --dialect v2 --listen 127.0.0.2:$p --on --fault locked
 ready $p; ready $p 127.0.0.2
 record http-two-one-locked action=off port=127.0.0.1,127.0.0.2 ipport=$p power_timeout=1 "${common[@]}"
