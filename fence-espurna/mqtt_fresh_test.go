@@ -66,15 +66,19 @@ func TestMQTTBrokerRestoredFromPersistence(t *testing.T) {
 	expectUnconfirmed(t, b, "persisted")
 }
 
+// publishModes: the firmware's ways of publishing state (plain retained, JSON batches that are
+// never retained, mqttRetain=0).
+var publishModes = []struct {
+	name string
+	cfg  plug.MQTTConfig
+}{{"plain", plug.MQTTConfig{}}, {"json", plug.MQTTConfig{JSON: true}}, {"noretain", plug.MQTTConfig{Retain: plug.Bool(false)}}}
+
 // The 1.15 heartbeat query confirms an already-off relay in every publishing mode, including
 // JSON (never retained) and mqttRetain=0, where a fresh session finds nothing retained.
 func TestMQTTAlreadyOffConfirmedByQuery(t *testing.T) {
 	t.Parallel()
 	b := broker(t, mosquitto.Options{})
-	for _, m := range []struct {
-		name string
-		cfg  plug.MQTTConfig
-	}{{"plain", plug.MQTTConfig{}}, {"json", plug.MQTTConfig{JSON: true}}, {"noretain", plug.MQTTConfig{Retain: plug.Bool(false)}}} {
+	for _, m := range publishModes {
 		cfg := m.cfg
 		p := mqttPlug(t, b, plug.Config{Name: "off-" + m.name, Dialect: plug.V2, MQTT: &cfg})
 		args := mqttArgs(b, "port=off-"+m.name)
@@ -92,10 +96,7 @@ func TestMQTTAlreadyOffConfirmedByQuery(t *testing.T) {
 func TestMQTTRelease114(t *testing.T) {
 	t.Parallel()
 	b := broker(t, mosquitto.Options{})
-	for _, m := range []struct {
-		name string
-		cfg  plug.MQTTConfig
-	}{{"plain", plug.MQTTConfig{}}, {"json", plug.MQTTConfig{JSON: true}}, {"noretain", plug.MQTTConfig{Retain: plug.Bool(false)}}} {
+	for _, m := range publishModes {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
 			cfg := m.cfg
