@@ -19,7 +19,8 @@ import (
 // given after it is the action run, never the default reboot (the reported command line).
 func TestArgvStrayWordKeepsTheAction(t *testing.T) {
 	p, ip, port := httpPlug(t, plug.Config{Dialect: plug.V2, InitialOn: true})
-	r := runArgv(t, "-n", "0", "-a", ip, "-u", port, "--apikey="+testKey, "stray", "-o", "status")
+	// The reported line, with this test's plug: fence_espurna -n 127.0.0.77 -u 18080 --apikey=K stray -o status
+	r := runArgv(t, "-n", ip, "-u", port, "--apikey="+testKey, "stray", "-o", "status")
 	require.Equal(t, 0, r.code, r.stderr)
 	require.Contains(t, r.stdout, "Status: ON")
 	require.True(t, p.Powered(0))
