@@ -25,6 +25,11 @@ for d in legacy rest v2; do
     record "http-$d-$a-$((++n))" action=$a ip=127.0.0.1 ipport=$p port=0 api_version=$api "${common[@]}"
   done
 done
+# The command line as gnu_getopt reads it: a stray word is skipped, the action after it stands
+# (an early stop of parsing would run the default reboot); seconds that are not numbers.
+p=$(port); plug --name argv --dialect v2 --listen 127.0.0.1:$p --on; ready $p
+$sim record -o "$out/argv-stray-word-status.tape" -- "$agent" -n 127.0.0.1 -u $p "--apikey=$FLOCK_PLUG_APIKEY" stray -o status || true
+record http-delay-inf action=off delay=inf ip=127.0.0.1 ipport=$p port=0 "${common[@]}"
 # Faults: a plug that is gone, and a power meter that still sees the node after off.
 p=$(port); record http-refused action=off ip=127.0.0.1 ipport=$p port=0 "${common[@]}"
 p=$(port); plug --name meter --dialect v2 --listen 127.0.0.1:$p --on --load 80; ready $p
