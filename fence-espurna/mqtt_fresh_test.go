@@ -26,6 +26,25 @@ func publishRetained(t *testing.T, b *mosquitto.Broker, kvs ...string) {
 	c.Close()
 }
 
+// waitRetained waits until the broker holds payload retained on topic.
+func waitRetained(t *testing.T, b *mosquitto.Broker, topic, payload string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		c, err := sysio.Real().MQTT.Connect(ctx, sysio.MQTTOptions{Broker: b.URL, ClientID: "retained-reader", Timeout: 5 * time.Second})
+		require.NoError(t, err)
+		require.NoError(t, c.Subscribe(ctx, topic))
+		m, ok, err := c.Receive(ctx, time.Second)
+		c.Close()
+		require.NoError(t, err)
+		if ok && m.Retained && string(m.Payload) == payload {
+			return
+		}
+		require.NoError(t, ctx.Err(), "%s never held %q", topic, payload)
+	}
+}
+
 // expectUnconfirmed: every action that would rest on the relay's state fails, saying why.
 func expectUnconfirmed(t *testing.T, b *mosquitto.Broker, name string) {
 	t.Helper()

@@ -83,3 +83,19 @@ func TestMQTTAuth(t *testing.T) {
 	require.True(t, p.Powered(0))
 	expectOff(t, run(t, nil, append(mqttArgs(b, "port=plug1", "username=fence", kv("password", testKey)), "action=off")...))
 }
+
+// monitor over MQTT checks that every plug of plugs= announced itself online; it reads no relay
+// (it never reports off, and firmware before 1.15 answers no query for it).
+func TestMQTTMonitor(t *testing.T) {
+	t.Parallel()
+	b := broker(t, mosquitto.Options{})
+	mqttPlug(t, b, plug.Config{Name: "mon-a", InitialOn: true})
+	gone := mqttPlug(t, b, plug.Config{Name: "mon-b"})
+	args := mqttArgs(b, "action=monitor", "shell_timeout=0.5")
+	r := run(t, nil, append(args, "plugs=node1=mon-a node2=mon-b")...)
+	require.Equal(t, 0, r.code, r.stderr)
+	gone.Crash()
+	waitRetained(t, b, "mon-b/status", "0") // the broker published the will
+	expectFailed(t, run(t, nil, append(args, "plugs=node1=mon-a node2=mon-b")...), "mon-b:0: the plug is offline")
+	expectFailed(t, run(t, nil, append(args, "plugs=node1=mon-a node3=nosuch")...), "nothing on nosuch/status")
+}
