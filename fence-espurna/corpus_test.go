@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/isard-vdi/flock-agents/agents/fence"
@@ -30,8 +31,10 @@ func replayInProcess(t *tape.Tape) tape.Verdict {
 
 func TestCorpusInProcess(t *testing.T) {
 	for path, tp := range corpus(t) {
-		v := replayInProcess(tp)
-		require.True(t, v.Passed(), "%s: %v", path, v.Divergences)
+		t.Run(strings.TrimSuffix(filepath.Base(path), ".tape"), func(t *testing.T) {
+			v := replayInProcess(tp)
+			require.True(t, v.Passed(), "%s: %v", path, v.Divergences)
+		})
 	}
 }
 

@@ -26,11 +26,27 @@ type result struct {
 // run executes the agent in-process exactly as the binary would, stdin lines as Pacemaker sends.
 func run(t *testing.T, env []string, lines ...string) result {
 	t.Helper()
+	return runProc(t, []string{"fence_espurna"}, env, strings.Join(lines, "\n")+"\n")
+}
+
+// runArgv executes the agent in-process with a command line, as the binary would.
+func runArgv(t *testing.T, args ...string) result {
+	t.Helper()
+	return runProc(t, append([]string{"fence_espurna"}, args...), nil, "")
+}
+
+// runProc runs the agent and, for every run of every test, checks that neither the test key
+// nor a URL's user-info reached stdout or stderr (where the flight recorder's dump goes too;
+// syslog gets the same scrubbed lines).
+func runProc(t *testing.T, argv, env []string, stdin string) result {
+	t.Helper()
 	var out, errb bytes.Buffer
-	p := &sysio.Proc{Args: []string{"fence_espurna"}, Env: env, Stdin: strings.NewReader(strings.Join(lines, "\n") + "\n"),
-		Stdout: &out, Stderr: &errb, World: sysio.Real()}
+	p := &sysio.Proc{Args: argv, Env: env, Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, World: sysio.Real()}
 	code := p.Finish(fence.Run(agent, p))
-	return result{code, out.String(), errb.String()}
+	r := result{code, out.String(), errb.String()}
+	require.NotContains(t, r.stdout+r.stderr, testKey, "the API key leaked: %v", r)
+	require.NotContains(t, r.stdout+r.stderr, "fence:", "URL user-info leaked: %v", r)
+	return r
 }
 
 // httpPlug serves one emulated plug on its own loopback address and returns its address.

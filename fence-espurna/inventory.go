@@ -47,8 +47,32 @@ func (d *device) Monitor(ctx context.Context) error {
 	for i, o := range outlets {
 		names[i] = o.ID
 	}
+	if d.mqtt != nil {
+		return d.present(ctx, names)
+	}
 	_, errs := d.StatusAll(ctx, names)
-	if err := errors.Join(errs...); err != nil {
+	if err := fence.JoinErrors(errs...); err != nil {
+		return fmt.Errorf("monitor: %w", err)
+	}
+	return nil
+}
+
+// present is monitor over MQTT: every plug announced itself online. Its relay is not read: a
+// monitor never reports off, and firmware before 1.15 answers no query for it.
+func (d *device) present(ctx context.Context, names []string) error {
+	plugs, err := resolve(d.r, names)
+	if err != nil {
+		return err
+	}
+	roots, _ := d.topics(plugs)
+	if err := d.mqtt.Present(ctx, roots); err != nil {
+		return fmt.Errorf("monitor: %s", explain(err, d.mqtt.Wait))
+	}
+	var errs []error
+	for i, p := range plugs {
+		errs = append(errs, d.absent(p, roots[i]))
+	}
+	if err := fence.JoinErrors(errs...); err != nil {
 		return fmt.Errorf("monitor: %w", err)
 	}
 	return nil

@@ -45,25 +45,30 @@ func TestMQTTFaults(t *testing.T) {
 	b := broker(t, mosquitto.Options{})
 
 	t.Run("plug offline (last will)", func(t *testing.T) {
+		t.Parallel()
 		p := mqttPlug(t, b, plug.Config{Name: "gone", InitialOn: true})
 		p.Crash()
 		expectFailed(t, run(t, nil, append(mqttArgs(b, "port=gone"), "action=off")...), "offline")
 	})
 	t.Run("unknown topic", func(t *testing.T) {
+		t.Parallel()
 		expectFailed(t, run(t, nil, append(mqttArgs(b, "port=nosuchplug"), "action=off")...), "nothing on nosuchplug/status")
 	})
 	t.Run("stuck relay never confirms", func(t *testing.T) {
+		t.Parallel()
 		p := mqttPlug(t, b, plug.Config{Name: "stuck", InitialOn: true})
 		p.SetFault(plug.Fault{Stuck: true})
 		expectFailed(t, run(t, nil, append(mqttArgs(b, "port=stuck"), "action=off")...), "Timed out waiting to power OFF")
 		require.True(t, p.Powered(0))
 	})
 	t.Run("power still drawn", func(t *testing.T) {
+		t.Parallel()
 		p := mqttPlug(t, b, plug.Config{Name: "meter", InitialOn: true, LoadWatts: 90, ReportEvery: 200 * time.Millisecond})
 		p.SetFault(plug.Fault{PowerStuck: true})
 		expectFailed(t, run(t, nil, append(mqttArgs(b, "port=meter", "power_off_threshold=5"), "action=off")...), "meter still reads 90.0 W")
 	})
 	t.Run("broker down", func(t *testing.T) {
+		t.Parallel()
 		down := broker(t, mosquitto.Options{})
 		down.Stop()
 		expectFailed(t, run(t, nil, append(mqttArgs(down, "port=plug1"), "action=off")...), "connection refused")
@@ -77,4 +82,20 @@ func TestMQTTAuth(t *testing.T) {
 		"refused our username/password")
 	require.True(t, p.Powered(0))
 	expectOff(t, run(t, nil, append(mqttArgs(b, "port=plug1", "username=fence", kv("password", testKey)), "action=off")...))
+}
+
+// monitor over MQTT checks that every plug of plugs= announced itself online; it reads no relay
+// (it never reports off, and firmware before 1.15 answers no query for it).
+func TestMQTTMonitor(t *testing.T) {
+	t.Parallel()
+	b := broker(t, mosquitto.Options{})
+	mqttPlug(t, b, plug.Config{Name: "mon-a", InitialOn: true})
+	gone := mqttPlug(t, b, plug.Config{Name: "mon-b"})
+	args := mqttArgs(b, "action=monitor", "shell_timeout=0.5")
+	r := run(t, nil, append(args, "plugs=node1=mon-a node2=mon-b")...)
+	require.Equal(t, 0, r.code, r.stderr)
+	gone.Crash()
+	waitRetained(t, b, "mon-b/status", "0") // the broker published the will
+	expectFailed(t, run(t, nil, append(args, "plugs=node1=mon-a node2=mon-b")...), "mon-b:0: the plug is offline")
+	expectFailed(t, run(t, nil, append(args, "plugs=node1=mon-a node3=nosuch")...), "nothing on nosuch/status")
 }

@@ -15,21 +15,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// runArgv executes the agent in-process with a command line, as the binary would.
-func runArgv(t *testing.T, args ...string) result {
-	t.Helper()
-	var out, errb bytes.Buffer
-	p := &sysio.Proc{Args: append([]string{"fence_espurna"}, args...), Stdin: strings.NewReader(""),
-		Stdout: &out, Stderr: &errb, World: sysio.Real()}
-	code := p.Finish(fence.Run(agent, p))
-	return result{code, out.String(), errb.String()}
-}
-
 // fence-agents parses with gnu_getopt: a stray word does not end option parsing, so the action
 // given after it is the action run, never the default reboot (the reported command line).
 func TestArgvStrayWordKeepsTheAction(t *testing.T) {
 	p, ip, port := httpPlug(t, plug.Config{Dialect: plug.V2, InitialOn: true})
-	r := runArgv(t, "-n", "0", "-a", ip, "-u", port, "--apikey="+testKey, "stray", "-o", "status")
+	// The reported line, with this test's plug: fence_espurna -n 127.0.0.77 -u 18080 --apikey=K stray -o status
+	r := runArgv(t, "-n", ip, "-u", port, "--apikey="+testKey, "stray", "-o", "status")
 	require.Equal(t, 0, r.code, r.stderr)
 	require.Contains(t, r.stdout, "Status: ON")
 	require.True(t, p.Powered(0))

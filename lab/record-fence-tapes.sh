@@ -11,7 +11,7 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null' EXIT
 plug() { $sim plug "$@" > /dev/null & pids+=($!); }
 port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-ready() { for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/$1) 2>/dev/null && return; sleep 0.05; done; exit 1; }
+ready() { for _ in $(seq 100); do (echo > /dev/tcp/${2:-127.0.0.1}/$1) 2>/dev/null && return; sleep 0.05; done; exit 1; }
 
 # record NAME STDIN-LINES...: one tape per scenario, stdin as Pacemaker sends it.
 record() { local name=$1; shift; printf '%s\n' "$@" | $sim record -o "$out/$name.tape" -- "$agent" || true; }
@@ -25,6 +25,11 @@ for d in legacy rest v2; do
     record "http-$d-$a-$((++n))" action=$a ip=127.0.0.1 ipport=$p port=0 api_version=$api "${common[@]}"
   done
 done
+# The command line as gnu_getopt reads it: a stray word is skipped, the action after it stands
+# (an early stop of parsing would run the default reboot); seconds that are not numbers.
+p=$(port); plug --name argv --dialect v2 --listen 127.0.0.1:$p --on; ready $p
+$sim record -o "$out/argv-stray-word-status.tape" -- "$agent" -n 127.0.0.1 -u $p "--apikey=$FLOCK_PLUG_APIKEY" stray -o status || true
+record http-delay-inf action=off delay=inf ip=127.0.0.1 ipport=$p port=0 "${common[@]}"
 # Faults: a plug that is gone, and a power meter that still sees the node after off.
 p=$(port); record http-refused action=off ip=127.0.0.1 ipport=$p port=0 "${common[@]}"
 p=$(port); plug --name meter --dialect v2 --listen 127.0.0.1:$p --on --load 80; ready $p
@@ -34,6 +39,15 @@ p=$(port); plug --name locked --dialect v2 --listen 127.0.0.1:$p --on --fault lo
 record http-locked-off action=off ip=127.0.0.1 ipport=$p port=0 power_timeout=1 "${common[@]}"
 p=$(port); plug --name garbled --dialect v2 --listen 127.0.0.1:$p --on --fault malformed; ready $p
 for a in status off; do record "http-malformed-$a" action=$a ip=127.0.0.1 ipport=$p port=0 power_timeout=1 "${common[@]}"; done
+# Two plugs: a dual-PSU node (one plugs= alias) with one supply still on, and two plugs of which
+# the second refuses (locked): every plug decides, and the reason names the one that failed.
+# The one still on is the middle one: neither the first nor the last plug decides for all.
+p=$(port); plug --name psu-a --dialect v2 --listen 127.0.0.1:$p; plug --name psu-b --dialect v2 --listen 127.0.0.2:$p --on
+plug --name psu-c --dialect v2 --listen 127.0.0.3:$p; ready $p; ready $p 127.0.0.2; ready $p 127.0.0.3
+record http-dual-psu-status action=status plugs="node2=127.0.0.1,127.0.0.2,127.0.0.3" port=node2 ipport=$p "${common[@]}"
+p=$(port); plug --name two-a --dialect v2 --listen 127.0.0.1:$p --on; plug --name two-b --dialect v2 --listen 127.0.0.2:$p --on --fault locked
+ready $p; ready $p 127.0.0.2
+record http-two-one-locked action=off port=127.0.0.1,127.0.0.2 ipport=$p power_timeout=1 "${common[@]}"
 
 if [ -x /usr/sbin/mosquitto ]; then
   bp=$(port); conf=$(mktemp); printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' $bp > "$conf"

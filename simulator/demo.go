@@ -47,14 +47,16 @@ var demoCommand = &cli.Command{
 				return err
 			}
 			defer b.Stop()
-			m := plug.New(plug.Config{Name: "node3-plug", InitialOn: true, LoadWatts: 95, MQTT: &plug.MQTTConfig{Broker: b.URL}})
+			// 1.15-dev: it answers the heartbeat query, so status reads the relay live (1.14
+			// answers none, and an MQTT status there fails saying so).
+			m := plug.New(plug.Config{Name: "node3-plug", Dialect: plug.V2, InitialOn: true, LoadWatts: 95, MQTT: &plug.MQTTConfig{Broker: b.URL}})
 			ctx, cancel := context.WithTimeout(c.Context, 10*time.Second)
 			defer cancel()
 			if err := m.StartMQTT(ctx); err != nil {
 				return err
 			}
 			defer m.Close()
-			targets = append(targets, target{"MQTT via mosquitto " + b.URL + ", ESPurna 1.14, node3", m,
+			targets = append(targets, target{"MQTT via mosquitto " + b.URL + ", ESPurna 1.15-dev, node3", m,
 				[]string{"transport=mqtt", "mqtt_broker=" + b.URL, "plug=node3-plug"}})
 		} else {
 			fmt.Println("(mosquitto is not installed: the MQTT part is skipped; `make deps` installs it)")

@@ -124,6 +124,35 @@ func fitBatch(n int, st []State, errs []error) ([]State, []error) {
 	return outSt, outErr
 }
 
+// JoinErrors is errors.Join on one line ("; " between them): an exit reason is one line.
+func JoinErrors(errs ...error) error {
+	var j joined
+	for _, err := range errs {
+		if err != nil {
+			j = append(j, err)
+		}
+	}
+	switch len(j) {
+	case 0:
+		return nil
+	case 1:
+		return j[0]
+	}
+	return j
+}
+
+type joined []error
+
+func (j joined) Error() string {
+	parts := make([]string, len(j))
+	for i, err := range j {
+		parts[i] = err.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (j joined) Unwrap() []error { return j }
+
 // errUnknown: a plug answered but could not say whether it is on or off.
 var errUnknown = errors.New("state is unknown; Unable to obtain correct plug status")
 
@@ -194,7 +223,7 @@ func setAll(ctx context.Context, r *Request, dev Device, on bool) error {
 				errs[i] = fmt.Errorf("plug %s: %w", r.Plugs[i], errs[i])
 			}
 		}
-		return errors.Join(errs...)
+		return JoinErrors(errs...)
 	}
 	errs := eachPlug(r.Plugs, func(_ int, plug string) error {
 		r.Log.Debugf("plug %s: switching %s", plug, map[bool]string{true: "ON", false: "OFF"}[on])
@@ -203,7 +232,7 @@ func setAll(ctx context.Context, r *Request, dev Device, on bool) error {
 		}
 		return nil
 	})
-	return errors.Join(errs...)
+	return JoinErrors(errs...)
 }
 
 // waitFor polls every stonith_status_sleep until all plugs read want or power_timeout passes
@@ -288,5 +317,5 @@ func monitor(ctx context.Context, r *Request, dev Device) error {
 		return err
 	}
 	_, errs := states(ctx, r, dev)
-	return errors.Join(errs...)
+	return JoinErrors(errs...)
 }

@@ -30,11 +30,14 @@ func Each(n int, f func(i int) error) []error {
 	var wg sync.WaitGroup
 	wg.Add(n)
 	for i := range n {
+		// Done only after errs[i] is set: a deferred Done would run while the panic unwinds,
+		// before the recovery records it, and Wait would return a nil error for a panic.
 		Go(func() {
-			defer wg.Done()
 			errs[i] = f(i)
+			wg.Done()
 		}, func(v any, _ []byte) {
 			errs[i] = fmt.Errorf("internal error (panic): %v", v)
+			wg.Done()
 		})
 	}
 	wg.Wait()

@@ -1,0 +1,18 @@
+package espurna
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// A body that is not a relay state is an error, never a state (HTTP reads and MQTT alike).
+func TestParseRelayRefusesGarbage(t *testing.T) {
+	for _, body := range []string{"garbage", "", "2", "00", "on", `{"relay/1":0}`, `{"relay/0":"x"}`, "0 1"} {
+		_, err := ParseRelay([]byte(body), 0)
+		require.Error(t, err, "%q", body)
+	}
+	v, err := ParseRelay([]byte(" 0\n"), 0)
+	require.NoError(t, err)
+	require.False(t, v)
+}
