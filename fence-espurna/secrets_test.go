@@ -2,8 +2,14 @@ package main
 
 import (
 	"bytes"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -92,5 +98,34 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 	}
 	for name, lines := range stdinRuns {
 		check(name, nil, strings.Join(lines, "\n")+"\n")
+	}
+}
+
+// A peer that echoes our request (a proxy's error page, a captive portal, a broken firmware)
+// hands the API key back in the forms it travelled in: URL-escaped, and cut short where an
+// error quotes the answer briefly. No form of it, not even a piece, reaches any output.
+func TestNoSecretEchoedByThePeer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, r.URL.RequestURI())
+	}))
+	t.Cleanup(srv.Close)
+	host, port, err := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	debug := filepath.Join(dir, "debug.log")
+	for _, tc := range []struct{ key, dialect string }{
+		{`s3cr+t/k"y é&z=1`, "legacy"}, {`s3cr+t/k"y é&z=1`, "rest"}, // echoed past the quote's cut
+		{`k+y/z"1`, "legacy"}, // echoed whole
+	} {
+		key, dialect := tc.key, tc.dialect
+		r := run(t, nil, "action=off", "plug=0", "ip="+host, "ipport="+port, "api_version="+dialect,
+			"apikey="+key, "verbose=1", "debug_file="+debug)
+		require.Equal(t, 1, r.code, r.stderr)
+		logged, _ := os.ReadFile(debug)
+		for what, text := range map[string]string{"stdout": r.stdout, "stderr": r.stderr, "debug_file": string(logged)} {
+			for _, form := range []string{key, url.QueryEscape(key), url.PathEscape(key), strconv.Quote(key)[1:6], url.QueryEscape(key)[:6]} {
+				require.NotContains(t, text, form, "%s: the key is in %s:\n%s", dialect, what, text)
+			}
+		}
 	}
 }
