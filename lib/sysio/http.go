@@ -113,7 +113,7 @@ func (h *realHTTP) Do(ctx context.Context, r HTTPRequest) (HTTPResponse, error) 
 	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, bytes.NewReader(r.Body))
 	if err != nil {
-		return HTTPResponse{}, &NetError{Kind: NetOther, Msg: err.Error()}
+		return HTTPResponse{}, &NetError{Kind: NetOther, Msg: unwrapURL(err).Error()}
 	}
 	if r.Body == nil {
 		req.Body, req.ContentLength = http.NoBody, 0
@@ -137,8 +137,8 @@ func (h *realHTTP) Do(ctx context.Context, r HTTPRequest) (HTTPResponse, error) 
 	return out, nil
 }
 
-// unwrapURL drops net/http's "Get "http://...": " wrapper, which would repeat the URL (and with
-// it any query secret) in every message.
+// unwrapURL drops net/http's "Get "http://...": " wrapper and net/url's "parse "http://...": "
+// one, which would repeat the URL (and with it any query secret) in every message.
 func unwrapURL(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -29,5 +30,13 @@ func TestClassify(t *testing.T) {
 		if !IsNet(classify(tc.err), tc.want) {
 			t.Errorf("%v: classified as %v, want %s", tc.err, classify(tc.err), tc.want)
 		}
+	}
+}
+
+// A request that cannot even be built fails without its URL: the URL may carry a query secret.
+func TestHTTPBadURLHasNoURLInError(t *testing.T) {
+	_, err := Real().HTTP.Do(context.Background(), HTTPRequest{Method: "GET", URL: "http://127.0.0.1:-1/x?apikey=s3cr3t"})
+	if err == nil || strings.Contains(err.Error(), "s3cr3t") || strings.Contains(err.Error(), "http://") {
+		t.Fatalf("Do = %v, want an error without the URL", err)
 	}
 }
