@@ -129,3 +129,16 @@ func TestNoSecretEchoedByThePeer(t *testing.T) {
 		}
 	}
 }
+
+// Integers outside what they can mean are bad input, refused before any device IO by every
+// action (validate-all too), never a transport error later that echoes the request URL.
+func TestOutOfRangeIntegersRefused(t *testing.T) {
+	for _, kv := range []string{"ipport=-1", "ipport=0", "ipport=70000", "retry_on=-1", "power_off_threshold=-1"} {
+		for _, action := range []string{"validate-all", "status"} {
+			r := run(t, nil, "action="+action, "plug=127.0.0.1", "api_version=legacy", "apikey=a+b/c", kv)
+			require.Equal(t, 1, r.code, "%s %s: %v", action, kv, r)
+			require.Len(t, strings.Split(strings.TrimSpace(r.stderr), "\n"), 1, "%s %s: one line: %s", action, kv, r.stderr)
+			require.Contains(t, r.stderr, "out of range", "%s %s", action, kv)
+		}
+	}
+}
