@@ -126,9 +126,12 @@ func (h *realHTTP) Do(ctx context.Context, r HTTPRequest) (HTTPResponse, error) 
 		return HTTPResponse{}, classify(unwrapURL(err))
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
 		return HTTPResponse{}, classify(err)
+	}
+	if len(body) > maxBody { // its first MiB is not its answer ("0" and a MiB of blanks)
+		return HTTPResponse{}, &NetError{Kind: NetOther, Msg: fmt.Sprintf("answer larger than %d KiB: not a plug's", maxBody>>10)}
 	}
 	out := HTTPResponse{Status: resp.StatusCode, Header: map[string]string{}, Body: body}
 	for k := range resp.Header {
