@@ -80,8 +80,8 @@ func (d *device) connect(ctx context.Context) error {
 	if !ok {
 		host = broker
 	}
-	if _, h, ok := strings.Cut(host, "@"); ok {
-		host = h // user-info (paho takes credentials there) is never printed
+	if at := strings.LastIndex(host, "@"); at >= 0 {
+		host = host[at+1:] // user-info (paho takes credentials there, up to the last '@') is never printed
 	}
 	login := v.Duration("login_timeout")
 	if login <= 0 {

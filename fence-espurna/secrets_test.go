@@ -142,3 +142,17 @@ func TestOutOfRangeIntegersRefused(t *testing.T) {
 		}
 	}
 }
+
+// A password may hold '@' unescaped: the URL's user-info ends at the last '@' (as net/url and
+// paho read it), so no piece of the password after an earlier '@' is printed as the host.
+func TestBrokerPasswordWithAt(t *testing.T) {
+	for _, lines := range [][]string{
+		{"transport=mqtt", "mqtt_broker=tcp://fence:pa@ssw0rdXY@127.0.0.1:1"},
+		{"transport=mqtt", "mqtt_broker=tcp://fence:pa@ssw0rdXY@127.0.0.1:1/", "verbose=1"},
+	} {
+		r := run(t, nil, append([]string{"action=status", "plug=p1", "shell_timeout=1"}, lines...)...)
+		require.Equal(t, 1, r.code, r.stderr)
+		require.NotContains(t, r.stdout+r.stderr, "ssw0rdXY", "a piece of the password is printed: %s", r.stderr)
+		require.Contains(t, r.stderr, "127.0.0.1:1", "the broker is still named")
+	}
+}

@@ -140,17 +140,25 @@ func lookupLong(long map[string]param.Param, name string) (param.Param, error) {
 	return param.Param{}, fmt.Errorf("Parser error: option --%s is not a unique prefix", name)
 }
 
-// urlSecrets returns the user-info of a URL value (tcp://user:pw@broker): never printed.
+// urlSecrets returns the user-info of a URL value (tcp://user:pw@broker): never printed. It ends
+// at the authority's last '@', as net/url and paho read it: a password may hold an '@'.
 func urlSecrets(v string) []string {
 	_, rest, ok := strings.Cut(v, "://")
 	if !ok {
 		return nil
 	}
-	info, _, ok := strings.Cut(rest, "@")
-	if !ok || strings.ContainsAny(info, "/") {
+	if end := strings.IndexAny(rest, "/?#"); end >= 0 {
+		rest = rest[:end]
+	}
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
 		return nil
 	}
+	info := rest[:at]
 	out := []string{info}
+	if _, pw, ok := strings.Cut(info, ":"); ok {
+		out = append(out, pw) // as given, even when url.Parse refuses it
+	}
 	if u, err := url.Parse(v); err == nil && u.User != nil {
 		if pw, ok := u.User.Password(); ok {
 			out = append(out, pw)
