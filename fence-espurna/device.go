@@ -76,12 +76,9 @@ func requestTimeout(r *fence.Request) time.Duration {
 func (d *device) connect(ctx context.Context) error {
 	v := d.r.Values
 	broker := v.String("mqtt_broker")
-	_, host, ok := strings.Cut(broker, "://")
+	_, host, ok := strings.Cut(sysio.WithoutUserInfo(broker), "://") // user-info is never printed
 	if !ok {
-		host = broker
-	}
-	if at := strings.LastIndex(host, "@"); at >= 0 {
-		host = host[at+1:] // user-info (paho takes credentials there, up to the last '@') is never printed
+		host = broker[strings.LastIndex(broker, "@")+1:] // no scheme: whatever precedes an '@' may be one
 	}
 	login := v.Duration("login_timeout")
 	if login <= 0 {

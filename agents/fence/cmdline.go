@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/isard-vdi/flock-agents/agents/param"
+	"github.com/isard-vdi/flock-agents/lib/sysio"
 )
 
 // parseArgs reads options as fence-agents' getopt.gnu_getopt does: words that are not options
@@ -140,28 +141,17 @@ func lookupLong(long map[string]param.Param, name string) (param.Param, error) {
 	return param.Param{}, fmt.Errorf("Parser error: option --%s is not a unique prefix", name)
 }
 
-// urlSecrets returns the user-info of a URL value (tcp://user:pw@broker): never printed. It ends
-// at the authority's last '@', as net/url and paho read it: a password may hold an '@'.
+// urlSecrets returns the user-info of a URL value (tcp://user:pw@broker) and its password in
+// every form: never printed.
 func urlSecrets(v string) []string {
-	_, rest, ok := strings.Cut(v, "://")
+	info, pw, ok := sysio.URLUserInfo(v)
 	if !ok {
 		return nil
 	}
-	if end := strings.IndexAny(rest, "/?#"); end >= 0 {
-		rest = rest[:end]
-	}
-	at := strings.LastIndex(rest, "@")
-	if at < 0 {
-		return nil
-	}
-	info := rest[:at]
-	out := []string{info}
-	if _, pw, ok := strings.Cut(info, ":"); ok {
-		out = append(out, pw) // as given, even when url.Parse refuses it
-	}
+	out := []string{info, pw}
 	if u, err := url.Parse(v); err == nil && u.User != nil {
-		if pw, ok := u.User.Password(); ok {
-			out = append(out, pw)
+		if dec, ok := u.User.Password(); ok {
+			out = append(out, dec) // p%40ss is p@ss to paho
 		}
 	}
 	return out
