@@ -24,6 +24,9 @@ With power_off_threshold set, the plug's power meter must also read at most that
 	Validate:  validate,
 }
 
+// A Teckin SP22 switches at most 10 A (2.3 kW); a negative threshold would silently disable the meter check.
+var wattsMin, wattsMax = param.Bounds(0, 100000)
+
 var params = []param.Param{
 	{Name: "transport", Kind: param.Select, Choices: []string{"http", "mqtt"}, Default: "http",
 		ValueName: "transport", Short: "How to reach the plugs: http (the plug's API) or mqtt (through a broker)"},
@@ -43,6 +46,6 @@ var params = []param.Param{
 		Short: "Root topic of a plug; {host} is the plug's host as given (ESPurna's default root topic is its hostname); required when the device serves several plugs"},
 	{Name: "mqtt_client_cert", ValueName: "file", Short: "Client certificate (PEM) for the MQTT broker"},
 	{Name: "mqtt_client_key", ValueName: "file", Short: "Client key (PEM) for the MQTT broker"},
-	{Name: "power_off_threshold", Kind: param.Integer, ValueName: "watts", Default: "0",
+	{Name: "power_off_threshold", Kind: param.Integer, ValueName: "watts", Default: "0", Min: wattsMin, Max: wattsMax,
 		Short: "Also require the plug's power meter to read at most this many watts before reporting off (0 disables)"},
 }

@@ -76,12 +76,9 @@ func requestTimeout(r *fence.Request) time.Duration {
 func (d *device) connect(ctx context.Context) error {
 	v := d.r.Values
 	broker := v.String("mqtt_broker")
-	_, host, ok := strings.Cut(broker, "://")
+	_, host, ok := strings.Cut(sysio.WithoutUserInfo(broker), "://") // user-info is never printed
 	if !ok {
-		host = broker
-	}
-	if _, h, ok := strings.Cut(host, "@"); ok {
-		host = h // user-info (paho takes credentials there) is never printed
+		host = broker[strings.LastIndex(broker, "@")+1:] // no scheme: whatever precedes an '@' may be one
 	}
 	login := v.Duration("login_timeout")
 	if login <= 0 {

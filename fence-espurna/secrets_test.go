@@ -2,8 +2,14 @@ package main
 
 import (
 	"bytes"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -93,5 +99,67 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 	}
 	for name, lines := range stdinRuns {
 		check(name, nil, strings.Join(lines, "\n")+"\n")
+	}
+}
+
+// A peer that echoes our request (a proxy's error page, a captive portal, a broken firmware)
+// hands the API key back in the forms it travelled in: URL-escaped, and cut short where an
+// error quotes the answer briefly. No form of it, not even a piece, reaches any output.
+func TestNoSecretEchoedByThePeer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, r.URL.RequestURI())
+	}))
+	t.Cleanup(srv.Close)
+	host, port, err := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	debug := filepath.Join(dir, "debug.log")
+	for _, tc := range []struct{ key, dialect string }{
+		{`s3cr+t/k"y é&z=1`, "legacy"}, {`s3cr+t/k"y é&z=1`, "rest"}, // echoed past the quote's cut
+		{`k+y/z"1`, "legacy"}, // echoed whole
+	} {
+		key, dialect := tc.key, tc.dialect
+		r := run(t, nil, "action=off", "plug=0", "ip="+host, "ipport="+port, "api_version="+dialect,
+			"apikey="+key, "verbose=1", "debug_file="+debug)
+		require.Equal(t, 1, r.code, r.stderr)
+		logged, _ := os.ReadFile(debug)
+		for what, text := range map[string]string{"stdout": r.stdout, "stderr": r.stderr, "debug_file": string(logged)} {
+			for _, form := range []string{key, url.QueryEscape(key), url.PathEscape(key), strconv.Quote(key)[1:6], url.QueryEscape(key)[:6]} {
+				require.NotContains(t, text, form, "%s: the key is in %s:\n%s", dialect, what, text)
+			}
+		}
+	}
+}
+
+// Integers outside what they can mean are bad input, refused before any device IO by every
+// action (validate-all too), never a transport error later that echoes the request URL.
+func TestOutOfRangeIntegersRefused(t *testing.T) {
+	for _, kv := range []string{"ipport=-1", "ipport=0", "ipport=70000", "retry_on=-1", "power_off_threshold=-1"} {
+		for _, action := range []string{"validate-all", "status"} {
+			r := run(t, nil, "action="+action, "plug=127.0.0.1", "api_version=legacy", "apikey=a+b/c", kv)
+			require.Equal(t, 1, r.code, "%s %s: %v", action, kv, r)
+			require.Len(t, strings.Split(strings.TrimSpace(r.stderr), "\n"), 1, "%s %s: one line: %s", action, kv, r.stderr)
+			require.Contains(t, r.stderr, "out of range", "%s %s", action, kv)
+		}
+	}
+}
+
+// A password may hold '@' unescaped: the URL's user-info ends at the last '@' (as net/url and
+// paho read it), so no piece of the password after an earlier '@' is printed as the host, in
+// the output or on the tape.
+func TestBrokerPasswordWithAt(t *testing.T) {
+	for _, extra := range []string{"", "/"} {
+		broker := "tcp://fence:pa@ssw0rdXY@127.0.0.1:1" + extra
+		var out, errb bytes.Buffer
+		var recorded bytes.Buffer
+		p := &sysio.Proc{Args: []string{"fence_espurna", "-o", "status", "-n", "p1", "--transport=mqtt", "--mqtt-broker=" + broker, "--shell-timeout=1"},
+			Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, World: sysio.Real()}
+		tape.Record(p, func(tt *tape.Tape) error { return tt.Write(&recorded) })
+		code := p.Finish(fence.Run(agent, p))
+		require.Equal(t, 1, code, errb.String())
+		for what, text := range map[string]string{"output": out.String() + errb.String(), "tape": recorded.String()} {
+			require.NotContains(t, text, "ssw0rdXY", "a piece of the password is in the %s:\n%s", what, text)
+		}
+		require.Contains(t, errb.String(), "127.0.0.1:1", "the broker is still named")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/isard-vdi/flock-agents/agents/param"
+	"github.com/isard-vdi/flock-agents/lib/sysio"
 )
 
 // parseArgs reads options as fence-agents' getopt.gnu_getopt does: words that are not options
@@ -140,20 +141,17 @@ func lookupLong(long map[string]param.Param, name string) (param.Param, error) {
 	return param.Param{}, fmt.Errorf("Parser error: option --%s is not a unique prefix", name)
 }
 
-// urlSecrets returns the user-info of a URL value (tcp://user:pw@broker): never printed.
+// urlSecrets returns the user-info of a URL value (tcp://user:pw@broker) and its password in
+// every form: never printed.
 func urlSecrets(v string) []string {
-	_, rest, ok := strings.Cut(v, "://")
+	info, pw, ok := sysio.URLUserInfo(v)
 	if !ok {
 		return nil
 	}
-	info, _, ok := strings.Cut(rest, "@")
-	if !ok || strings.ContainsAny(info, "/") {
-		return nil
-	}
-	out := []string{info}
+	out := []string{info, pw}
 	if u, err := url.Parse(v); err == nil && u.User != nil {
-		if pw, ok := u.User.Password(); ok {
-			out = append(out, pw)
+		if dec, ok := u.User.Password(); ok {
+			out = append(out, dec) // p%40ss is p@ss to paho
 		}
 	}
 	return out

@@ -52,7 +52,7 @@ func FuzzStdin(f *testing.F) {
 	decls := fuzzAgent.declare()
 	known := declared(decls)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		in := parseStdin(bytes.NewReader(data), decls)
+		in, _ := parseStdin(bytes.NewReader(data), decls)
 		for k := range in.raw {
 			if !known[k] {
 				t.Fatalf("parseStdin produced undeclared key %q", k)
@@ -107,7 +107,8 @@ func FuzzArgs(f *testing.F) {
 
 func TestParseStdinDirect(t *testing.T) {
 	decls := fuzzAgent.declare()
-	in := parseStdin(strings.NewReader("port=1\nflag=bogus\nflag=yes\nverbose=1\nsecretkey=s3cr3t\nnodename=n\n"), decls)
+	in, err := parseStdin(strings.NewReader("port=1\nflag=bogus\nflag=yes\nverbose=1\nsecretkey=s3cr3t\nnodename=n\n"), decls)
+	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"plug": "1", "flag": "1", "verbose": "1", "verbose_level": "1"}, in.raw)
 	assert.Equal(t, "n", in.nodename)
 	require.Len(t, in.warnings, 2)
@@ -116,7 +117,8 @@ func TestParseStdinDirect(t *testing.T) {
 	assert.NotContains(t, strings.Join(in.warnings, "|"), "s3cr3t")
 
 	// Pacemaker sends no trailing newline on its last line sometimes; CRLF from hand-made files.
-	in = parseStdin(strings.NewReader("action=off\r\nport=2"), decls)
+	in, err = parseStdin(strings.NewReader("action=off\r\nport=2"), decls)
+	require.NoError(t, err)
 	assert.Equal(t, "off", in.raw["action"])
 	assert.Equal(t, "2", in.raw["plug"])
 }

@@ -1,7 +1,6 @@
 package fence
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"strings"
@@ -37,9 +36,18 @@ const maxStdin = 1 << 20
 
 // parseStdin reads Pacemaker's key=value lines as the fence-agents library does: '#' comments and
 // blank lines skipped, one pair of surrounding quotes stripped, the last occurrence wins, unknown
-// keys warned about and ignored, "nodename" kept for logging.
-func parseStdin(r io.Reader, decls []param.Param) input {
+// keys warned about and ignored, "nodename" kept for logging. Input it cannot read whole is an
+// error: what came before the cut would run as the request (no action= is a reboot, a plug list
+// cut short fences one PSU of two).
+func parseStdin(r io.Reader, decls []param.Param) (input, error) {
 	in := input{raw: map[string]string{}}
+	data, err := io.ReadAll(io.LimitReader(r, maxStdin+1))
+	switch {
+	case err != nil:
+		return in, fmt.Errorf("Failed: reading stdin: %v", err)
+	case len(data) > maxStdin:
+		return in, fmt.Errorf("Failed: stdin holds more than %d KiB; Pacemaker sends a few hundred bytes, so this request is not acted on", maxStdin>>10)
+	}
 	canon := names(decls)
 	kinds := map[string]param.Kind{}
 	secret := map[string]bool{}
@@ -47,10 +55,8 @@ func parseStdin(r io.Reader, decls []param.Param) input {
 		kinds[d.Name] = d.Kind
 		secret[d.Name] = d.Secret
 	}
-	sc := bufio.NewScanner(io.LimitReader(r, maxStdin))
-	sc.Buffer(make([]byte, 64*1024), maxStdin)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
@@ -83,11 +89,8 @@ func parseStdin(r io.Reader, decls []param.Param) input {
 			in.raw[name] = val
 		}
 	}
-	if err := sc.Err(); err != nil {
-		in.warnings = append(in.warnings, "Parse error: reading stdin: "+err.Error())
-	}
 	if _, ok := in.raw["verbose_level"]; !ok && in.raw["verbose"] == "1" {
 		in.raw["verbose_level"] = "1"
 	}
-	return in
+	return in, nil
 }

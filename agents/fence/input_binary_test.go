@@ -6,6 +6,7 @@ package fence_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -296,4 +297,27 @@ func TestSecondsNotNumbers(t *testing.T) {
 		}
 	}
 	assert.Equal(t, "on", d.state(t, "1"), "a device was switched over a bad number")
+}
+
+// Input the agent cannot read whole is refused: acting on what came before a line too long for
+// the scanner, or before the size limit, would turn a status into the default reboot, or fence
+// one PSU of a node whose plug list was cut short.
+func TestStdinUnreadIsRefused(t *testing.T) {
+	t.Parallel()
+	big := strings.Repeat("x", 1<<20)
+	for name, tail := range map[string][]string{
+		"a line past the limit":     {"# " + big, "action=status"},
+		"many lines past the limit": append(slices.Repeat([]string{"# " + strings.Repeat("y", 1000)}, 1100), "action=status"),
+		"a value cut at the limit":  {"# " + big[:1<<20-200], "plug=1," + strings.Repeat("2,", 200)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			d := newDevice(t, "1=on", "2=on")
+			r := stdin(t, append([]string{"plug=1", d.Arg()}, tail...)...)
+			assert.Equal(t, 1, r.Code, r)
+			assert.Len(t, lines(r.Stderr), 1, "one line says why: %s", r.Stderr)
+			assert.Contains(t, r.Stderr, "stdin")
+			assert.Empty(t, d.read(t).Ops, "nothing switched, nothing read")
+		})
+	}
 }

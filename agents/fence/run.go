@@ -49,7 +49,7 @@ func Run(a *Agent, p *sysio.Proc) int {
 	if len(p.Args) > 1 {
 		in, err = parseArgs(p.Args[1:], decls)
 	} else {
-		in = parseStdin(p.Stdin, decls)
+		in, err = parseStdin(p.Stdin, decls)
 	}
 	log := newLogger(a, p, in)
 	log.Redact(in.secrets...)

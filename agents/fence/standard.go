@@ -7,13 +7,20 @@ var always = []string{"action", "verbose", "verbose_level", "debug_file", "quiet
 	"plug_separator", "delay", "disable_timeout", "login_timeout", "power_timeout", "power_wait",
 	"shell_timeout", "stonith_status_sleep", "retry_on"}
 
+// Bounds of the integer options: a value outside them is refused by every action, validate-all
+// included, rather than failing later at the device (ipport=-1, 70000) or meaning nothing.
+var (
+	portMin, portMax   = param.Bounds(1, 65535)
+	retryMin, retryMax = param.Bounds(0, 100)
+)
+
 // standard holds fence-agents' all_opt entries we support, with their defaults and help.
 var standard = map[string]param.Param{
 	"action": {Name: "action", Getopt: "o", ValueName: "action", Default: "reboot", Required: true,
 		Short: "Fencing action"},
 	"ip": {Name: "ip", Obsoletes: "ipaddr", Getopt: "a", ValueName: "ip",
 		Short: "IP address or hostname of fencing device"},
-	"ipport": {Name: "ipport", Getopt: "u", ValueName: "port", Kind: param.Integer, Default: "80",
+	"ipport": {Name: "ipport", Getopt: "u", ValueName: "port", Kind: param.Integer, Default: "80", Min: portMin, Max: portMax,
 		Short: "TCP/UDP port to use for connection with device"},
 	"plug": {Name: "plug", Obsoletes: "port", Getopt: "n", ValueName: "id",
 		Short: "Physical plug number on device, UUID or identification of machine"},
@@ -55,7 +62,7 @@ var standard = map[string]param.Param{
 		Short: "Wait X seconds for cmd prompt after issuing command"},
 	"stonith_status_sleep": {Name: "stonith_status_sleep", ValueName: "seconds", Kind: param.Seconds, Default: "1",
 		Short: "Sleep X seconds between status calls during a STONITH action"},
-	"retry_on": {Name: "retry_on", ValueName: "attempts", Kind: param.Integer, Default: "1",
+	"retry_on": {Name: "retry_on", ValueName: "attempts", Kind: param.Integer, Default: "1", Min: retryMin, Max: retryMax,
 		Short: "Count of attempts to retry power on"},
 }
 

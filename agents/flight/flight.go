@@ -5,6 +5,9 @@ package flight
 
 import (
 	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -70,8 +73,16 @@ func (l *Logger) Redact(secrets ...string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, s := range secrets {
-		if s != "" {
-			l.redact = append(l.redact, s)
+		if s == "" {
+			continue
+		}
+		// The forms it travels and is quoted in: a peer echoing a query or form body sends it
+		// back URL-escaped, and %q of an answer escapes quotes and non-ASCII.
+		q := strconv.Quote(s)
+		for _, form := range []string{s, url.QueryEscape(s), url.PathEscape(s), q[1 : len(q)-1]} {
+			if !slices.Contains(l.redact, form) {
+				l.redact = append(l.redact, form)
+			}
 		}
 	}
 }

@@ -1,6 +1,9 @@
 package espurna
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // Device answers are untrusted input: no body may panic a parser or parse as a state it is not.
 func FuzzParseRelay(f *testing.F) {
@@ -43,4 +46,13 @@ func FuzzParsePlug(f *testing.F) {
 			t.Fatalf("%q parsed to invalid %+v", s, p)
 		}
 	})
+}
+
+// Taking the echoed key out of a malformed answer never makes it an answer.
+func TestAnswerEditedNeverValid(t *testing.T) {
+	h := &HTTP{APIKey: `k"y`}
+	_, err := answer(h, []byte(`{"relay/0": 0, "x": "k"y"}`), func(b []byte) (bool, error) { return ParseRelay(b, 0) })
+	if err == nil || strings.Contains(err.Error(), `k"y`) {
+		t.Fatalf("answer = %v, want a malformed-answer error without the key", err)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -120,7 +121,7 @@ func (h *HTTP) Relay(ctx context.Context, p Plug) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return ParseRelay(body, p.Relay)
+	return answer(h, body, func(b []byte) (bool, error) { return ParseRelay(b, p.Relay) })
 }
 
 // SetRelay switches a relay and checks the answer: ESPurna answers 200 with the unchanged state
@@ -157,7 +158,7 @@ func (h *HTTP) SetRelay(ctx context.Context, p Plug, on bool) error {
 	if resp.Status != 200 {
 		return statusError(resp, d)
 	}
-	got, err := ParseRelay(resp.Body, p.Relay)
+	got, err := answer(h, resp.Body, func(b []byte) (bool, error) { return ParseRelay(b, p.Relay) })
 	if err != nil {
 		return err
 	}
@@ -179,7 +180,29 @@ func (h *HTTP) Power(ctx context.Context, host string) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return ParsePower(body)
+	return answer(h, body, ParsePower)
+}
+
+// answer parses a plug's answer. A malformed one is parsed again with our API key taken out in
+// every form it travels in (a peer that echoes the request sends it back URL-escaped), so the
+// error quoting the answer never carries it; the quote is cut short, and a cut piece of a key
+// could no longer be recognised and redacted further up.
+func answer[T any](h *HTTP, body []byte, parse func([]byte) (T, error)) (T, error) {
+	v, err := parse(body)
+	if err == nil || h.APIKey == "" {
+		return v, err
+	}
+	s := string(body)
+	for _, form := range []string{h.APIKey, url.QueryEscape(h.APIKey), url.PathEscape(h.APIKey)} {
+		s = strings.ReplaceAll(s, form, "<redacted>")
+	}
+	if _, again := parse([]byte(s)); again != nil {
+		err = again
+	} else { // never an answer made valid by our own edit: it stays malformed
+		err = fmt.Errorf("unexpected answer holding the API key")
+	}
+	var zero T
+	return zero, err
 }
 
 func onOff(b bool) string { return map[bool]string{true: "ON", false: "OFF"}[b] }

@@ -146,8 +146,13 @@ func (m *MQTT) Online(root string) (online, heard bool) {
 
 // Set publishes relay commands, never retained: a retained command would be applied again by
 // the plug at every reconnect, switching a node off long after the fence. What the relay was
-// before no longer counts: only the plug's report after this command does.
+// before no longer counts: only the plug's report after this command does, so every report
+// already received is taken in first and forgotten with it (one queued before the command
+// would otherwise be read after it as the answer).
 func (m *MQTT) Set(ctx context.Context, root string, relay int, on bool) error {
+	if err := m.drain(ctx); err != nil {
+		return err
+	}
 	s := m.state(root)
 	delete(s.relays, relay)
 	s.asked = true

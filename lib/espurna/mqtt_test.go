@@ -78,10 +78,27 @@ func TestMQTTLatestReportWins(t *testing.T) {
 	c.onPublish = func(sysio.MQTTMessage) []sysio.MQTTMessage { return []sysio.MQTTMessage{msg("p/relay/0", "1", false)} }
 	m := &MQTT{Conn: c, Clock: fixedClock{}, Wait: time.Second}
 	require.True(t, *relay0(t, m))
-	require.NoError(t, m.Set(context.Background(), "p", 0, false))
+	c.queue = append(c.queue, msg("p/relay/0", "1", false))
 	require.True(t, *relay0(t, m), "the stale 1 is all the plug said so far")
 	c.queue = append(c.queue, msg("p/relay/0", "0", false))
 	require.False(t, *relay0(t, m), "the report that followed was never read")
+}
+
+// A report received before the command went out is no answer to it, even when it is read after:
+// a "0" queued while the relay was still on would confirm an off the plug never reported.
+func TestMQTTReportQueuedBeforeCommandIsNoAnswer(t *testing.T) {
+	c := &scriptConn{queue: []sysio.MQTTMessage{msg("p/status", "1", true)}}
+	c.onPublish = func(m sysio.MQTTMessage) []sysio.MQTTMessage {
+		if m.Topic == "p/action/set" {
+			return []sysio.MQTTMessage{msg("p/relay/0", "1", false)}
+		}
+		return nil // the plug has not answered the command yet
+	}
+	m := &MQTT{Conn: c, Clock: fixedClock{}, Wait: time.Second}
+	require.True(t, *relay0(t, m))
+	c.queue = append(c.queue, msg("p/relay/0", "0", false)) // received, not yet read
+	require.NoError(t, m.Set(context.Background(), "p", 0, false))
+	require.Nil(t, relay0(t, m), "a report queued before the command confirmed it")
 }
 
 // JSON mode: live <root>/data confirms, retained data does not.

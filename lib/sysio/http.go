@@ -116,7 +116,7 @@ func (h *realHTTP) Do(ctx context.Context, r HTTPRequest) (HTTPResponse, error) 
 	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, bytes.NewReader(r.Body))
 	if err != nil {
-		return HTTPResponse{}, &NetError{Kind: NetOther, Msg: err.Error()}
+		return HTTPResponse{}, &NetError{Kind: NetOther, Msg: unwrapURL(err).Error()}
 	}
 	if r.Body == nil {
 		req.Body, req.ContentLength = http.NoBody, 0
@@ -129,9 +129,12 @@ func (h *realHTTP) Do(ctx context.Context, r HTTPRequest) (HTTPResponse, error) 
 		return HTTPResponse{}, classify(unwrapURL(err))
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
 		return HTTPResponse{}, classify(err)
+	}
+	if len(body) > maxBody { // its first MiB is not its answer ("0" and a MiB of blanks)
+		return HTTPResponse{}, &NetError{Kind: NetOther, Msg: fmt.Sprintf("answer larger than %d KiB: not a plug's", maxBody>>10)}
 	}
 	out := HTTPResponse{Status: resp.StatusCode, Header: map[string]string{}, Body: body}
 	for k := range resp.Header {
@@ -140,8 +143,8 @@ func (h *realHTTP) Do(ctx context.Context, r HTTPRequest) (HTTPResponse, error) 
 	return out, nil
 }
 
-// unwrapURL drops net/http's "Get "http://...": " wrapper, which would repeat the URL (and with
-// it any query secret) in every message.
+// unwrapURL drops net/http's "Get "http://...": " wrapper and net/url's "parse "http://...": "
+// one, which would repeat the URL (and with it any query secret) in every message.
 func unwrapURL(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/isard-vdi/flock-agents/lib/sysio"
@@ -17,12 +16,7 @@ import (
 // mqttChannel names a broker session without the URL's user-info: a channel name is never
 // redacted (replay finds exchanges by it), so it must not hold a credential to begin with.
 func mqttChannel(broker string, n int) string {
-	if scheme, rest, ok := strings.Cut(broker, "://"); ok {
-		if _, host, ok := strings.Cut(rest, "@"); ok {
-			broker = scheme + "://" + host
-		}
-	}
-	return fmt.Sprintf("mqtt %s #%d", broker, n)
+	return fmt.Sprintf("mqtt %s #%d", sysio.WithoutUserInfo(broker), n)
 }
 
 func connectAsk(o sysio.MQTTOptions) []Field {

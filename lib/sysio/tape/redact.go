@@ -104,16 +104,8 @@ func isSecretPrefix(name string) bool {
 
 // fromURL takes the user-info of a URL value (tcp://user:pw@broker), and its password alone.
 func (s *secrets) fromURL(source, v string) {
-	_, rest, ok := strings.Cut(v, "://")
-	if !ok {
-		return
-	}
-	info, _, ok := strings.Cut(rest, "@")
-	if !ok || strings.Contains(info, "/") {
-		return
-	}
-	s.add(source, info)
-	if _, pw, ok := strings.Cut(info, ":"); ok {
+	if info, pw, ok := sysio.URLUserInfo(v); ok {
+		s.add(source, info)
 		s.add(source, pw)
 	}
 }
