@@ -1,0 +1,181 @@
+#!/bin/bash
+# make e2e-flock: the whole flock on real kernels (lab/flock/README.md). Builds the lab, sets the
+# cluster up with the guide's own commands (docs/isard-flock.md), then runs the scenarios, each
+# followed by the checks. usage: lab/flock/e2e.sh [SCENARIO...]
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+L=$HERE/lab.sh
+[ "$(id -u)" = 0 ] || die "the flock lab needs root (network namespace, qemu taps)"
+PASSED=0 FAILED=0
+KEY=lab-$RANDOM$RANDOM-key
+SECRET=lab-$RANDOM$RANDOM
+# The guide's variables, set to the lab's names and addresses: nothing else is substituted.
+VARS="NODE1=n1 NODE1_IP=$NET.11 NODE2=n2 NODE2_IP=$NET.12
+HDD=/dev/disk/by-id/virtio-hdd NVME=/dev/disk/by-id/virtio-nvme
+VIP=$NET.100 CIDR=24 NIC=eth0 CLIENTS=$NET.0/24 PLUG1=$NET.201 PLUG2=$NET.202
+APIKEY=$KEY DRBD_SECRET=$SECRET"
+
+gx() { "$L" gx "$@"; }
+# guide GUEST BLOCK: run the guide's block on the guest, as an administrator would paste it.
+guide() { gx "$1" "set -e; cd /root; $VARS; $(docblock "$2")" 300; }
+
+step() {
+  local name=$1 t0 out; shift
+  t0=$(ms)
+  if out=$("$@" 2>&1); then
+    PASSED=$((PASSED + 1)); printf 'ok   %-64s %7s s\n' "$name" "$(secs $(($(ms) - t0)))"
+  else
+    FAILED=$((FAILED + 1)); printf 'FAIL %-64s %7s s\n' "$name" "$(secs $(($(ms) - t0)))"
+    echo "$out" | tail -n 40 | sed 's/^/    /'
+    return 1
+  fi
+}
+
+# both FN ARGS...: FN n1 ARGS..., then FN n2 ARGS...
+both() { local f=$1; shift; "$f" n1 "$@" && "$f" n2 "$@"; }
+crm() { gx "${2:-n1}" 'crm_mon -1 -r 2>&1' 60; }
+online() { crm "" "${1:-n1}" | grep -q "Online: \[ n1 n2 \]"; }
+cache_started() { crm | grep -A3 'cache-clone' | grep -q 'Started: \[ n1 n2 \]'; }
+uptodate() { gx n1 'cat /proc/drbd' | grep -q 'ds:UpToDate/UpToDate'; }
+
+# FLOCK_KEEP=1 leaves the lab up after the run, for a look inside (lab.sh gx, lab.sh down).
+cleanup() {
+  local rc=$?
+  if [ "${FLOCK_KEEP:-0}" = 1 ]; then echo "$PASSED passed, $FAILED failed (lab kept up)"; return $rc; fi
+  "$L" down > /dev/null 2>&1 || true
+  until_true 10 "$L" leftovers > /dev/null || { echo "FAIL: the flock lab left something behind"; "$L" leftovers; rc=1; }
+  echo "$PASSED passed, $FAILED failed"
+  [ $rc = 0 ] && [ $FAILED = 0 ]
+}
+
+setup() {
+  step "lab up: network, disks, our binaries as the guests' /flock" "$L" up
+  step "plugs on the bridge, powering n1 and n2" bash -c "'$L' plug n1 '$KEY' && '$L' plug n2 '$KEY'"
+  step "boot n1, n2 and the client" bash -c "'$L' boot n1 && '$L' boot n2 && '$L' boot client &&
+    '$L' wait-ready n1 && '$L' wait-ready n2 && '$L' wait-ready client"
+  step "guide: corosync.conf on both nodes" both guide corosync
+  step "corosync and pacemaker start on both nodes" both gx /run/ha-start
+  step "both nodes online" until_true 240 online
+  step "guide: stonith through the plugs, the cache clone" guide n1 pcs-cache
+  step "cache started on both nodes" until_true 240 cache_started
+  step "guide: DRBD r0 on both nodes" both guide drbd
+  step "guide: initial sync from n1, ext4" guide n1 drbd-first
+  step "initial sync done" until_true 300 uptodate
+  step "mount point on n2" gx n2 'mkdir -p /srv/flock'
+  step "guide: DRBD, filesystem, nfs, address" guide n1 pcs-service
+}
+
+EXPORT=/srv/flock/export
+VIP=$NET.100
+OUTDIR=$FL/results
+
+located() { gx n1 "crm_resource --locate --resource ${1:-fs} 2>/dev/null" 30 2>/dev/null |
+            sed -n 's/.* is running on: \([^ ]*\).*/\1/p' | head -1; }
+runs_on() { [ "$(located "${2:-ip}")" = "$1" ] && [ "$(located fs)" = "$1" ]; }
+service_up() { local n; n=$(located ip); [ -n "$n" ] && runs_on "$n"; }
+acked() { grep -c '^[0-9]' "$FL/run/client/acks-$1" 2>/dev/null || echo 0; }
+
+# writer NAME PAUSE: the client mounts the export from the floating IP and writes records.
+writer() {
+  cp "$HERE/writer.py" "$FL/run/client/writer.py"
+  gx client "mountpoint -q /mnt/flock || { mkdir -p /mnt/flock &&
+      mount.nfs4 -o vers=4.2,hard $VIP:$EXPORT /mnt/flock; } &&
+    rm -f /lab/stop-$1 && (setsid python3 /lab/writer.py /mnt/flock/records-$1 /lab/acks-$1 /lab/stop-$1 $2 \
+      > /lab/log/writer-$1.log 2>&1 < /dev/null &)" 120
+}
+writes_more() { local n=$1 want=$2; [ "$(acked "$n")" -ge "$want" ]; }
+stop_writer() {
+  touch "$FL/run/client/stop-$1"
+  until_true 120 grep -q '^stopped\|^error' "$FL/run/client/acks-$1"
+}
+
+# The checks after a scenario.
+records_ok() {   # every acknowledged record in the file once, in order (acks read first)
+  cp "$FL/run/client/acks-$1" "$OUTDIR/$2/acks"
+  gx client "cp /mnt/flock/records-$1 /lab/records-$1.copy" 120 &&
+    mv "$FL/run/client/records-$1.copy" "$OUTDIR/$2/records" &&
+    "$HERE/check.py" records "$OUTDIR/$2/records" "$OUTDIR/$2/acks"
+}
+lock_held() {    # the writer's POSIX lock survived the failover: another locker is refused
+  gx client "python3 -c 'import fcntl, os, sys
+fd = os.open(\"/mnt/flock/records-$1\", os.O_WRONLY)
+try: fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+except OSError as e: print(\"refused:\", e); sys.exit(0)
+print(\"a second locker got the lock: the writer lost it\"); sys.exit(1)'" 120
+}
+drbd_identical() {  # online verify from the Primary finds no block out of sync
+  local p=$1
+  gx "$p" 'drbdadm verify r0' || return
+  until_true 600 bash -c "! '$L' gx $p 'cat /proc/drbd' | grep -q 'cs:Verify'" || return
+  gx "$p" 'cat /proc/drbd; dmesg | grep -E "Online verify (done|found)" | tail -2' | tee /dev/stderr |
+    grep -q ' oos:0 ' || { echo "verify found blocks out of sync"; return 1; }
+}
+fenced_by_plug() {  # Pacemaker's history, its fencer's log and the plug agree: our agent did it
+  local v=$1 s=$2 since=$3
+  gx "$s" "stonith_admin --history $v --verbose" | tee /dev/stderr | grep -q "reboot of $v successful" &&
+  grep -q "'reboot' .* targeting $v using fence-plugs returned 0" \
+    <<<"$(awk -v t="$(date -u -d @$((since / 1000)) '+%b %d %H:%M:%S')" '$0 >= t' "$FL/run/$s/log/pacemaker/pacemaker.log")" &&
+  grep -q "switch relay=0 on=false" "$FL/plugs/plug-$v.timeline"
+}
+plug_offs() { grep -c "switch relay=0 on=false" "$FL/plugs/plug-$1.timeline" || true; }
+more_offs() { [ "$(plug_offs "$1")" -gt "$2" ]; }
+exclusive() { "$HERE/check.py" exclusive "$FL" 0; }
+replayed() {  # the returning node's cache replayed its own log
+  grep -q "started wb0 .*replayed the log" "$FL/run/$1/log/pacemaker/pacemaker.log"
+}
+rejoined() {
+  online && cache_started && gx n1 'cat /proc/drbd' | grep -q 'ds:UpToDate/UpToDate' &&
+    ! gx n1 'cibadmin -Q -o constraints' | grep -q drbd-fence-by-handler
+}
+
+# fail_primary KIND NAME: KIND hang (SIGSTOP of its qemu) or netcut (its tap down), while the
+# client writes (NAME's writer); then the checks, the timeline, and the node's return.
+fail_primary() {
+  local kind=$1 name=$2 v s since d=$OUTDIR/$2 n0 offs
+  mkdir -p "$d"
+  v=$(located fs); [ "$v" = n1 ] && s=n2 || s=n1
+  step "$name: the client writes through $v" until_true 120 writes_more "$WRITER" $(($(acked "$WRITER") + 10))
+  n0=$(acked "$WRITER") offs=$(plug_offs "$v")
+  since=$(ms)
+  case $kind in
+    hang) kill -STOP "$(cat "$FL/host/$v/qemu.pid")";;
+    netcut) ip -n $NS link set "tap-$v" down;;
+  esac
+  echo "$since $kind $v" >> "$OUTDIR/events"
+  step "$name: $v ${kind}s; its plug cuts its power" until_true 300 more_offs "$v" "$offs"
+  step "$name: the service runs on $s" until_true 300 runs_on "$s"
+  step "$name: the client's writes resume" until_true 300 writes_more "$WRITER" $((n0 + 10))
+  step "$name: the client still holds its lock" lock_held "$WRITER"
+  step "$name: $v comes back: online, cache, DRBD in sync" until_true 600 rejoined
+  step "$name: $v's cache replayed its own log" replayed "$v"
+  step "$name: the service stayed on $s" runs_on "$s"
+  step "$name: every acknowledged record once, in order" records_ok "$WRITER" "$name"
+  step "$name: both nodes' DRBD data identical (verify)" drbd_identical "$s"
+  step "$name: fenced by fence_espurna through plug-$v" fenced_by_plug "$v" "$s" "$since"
+  step "$name: no resource on both nodes at once" exclusive
+  step "$name: timeline" "$HERE/check.py" timeline "$FL" "$name" "$since" "$s" "$v" \
+    "$FL/run/client/acks-$WRITER" "$d/timeline.txt" "$d/timeline.svg"
+  sed 's/^/    /' "$d/timeline.txt"
+}
+
+scenarios() {
+  step "the service is up" until_true 600 service_up
+  WRITER=steady
+  step "the client mounts NFSv4.2 from $VIP and writes, locked" writer steady 0.1
+  fail_primary hang 1-hung-primary          # scenario 2 (the fenced node returns) is its end
+  fail_primary netcut 3-network-cut
+  step "steady writer stops" stop_writer steady
+  WRITER=burst
+  step "the client writes as fast as it can" writer burst 0
+  fail_primary hang 4-burst-during-crash
+  step "burst writer stops" stop_writer burst
+}
+
+trap cleanup EXIT
+rm -rf "$OUTDIR"; mkdir -p "$OUTDIR"
+t0=$(ms)
+setup || exit 1
+echo "setup took $(secs $(($(ms) - t0))) s"
+scenarios || exit 1
+echo "flock tier took $(secs $(($(ms) - t0))) s"
