@@ -1,7 +1,8 @@
 // Package sysio is the single seam through which every agent exchanges bytes with the world:
-// programs it runs, HTTP and MQTT peers, files it reads or writes, and the clock. Agents get a
-// World explicitly and never reach the OS on their own, so that lib/sysio/tape can record a real
-// run and replay it later with the tape standing in for the world.
+// programs it runs, HTTP and MQTT peers, raw TCP/UDP exchanges (RPC pings), files it reads or
+// writes, and the clock. Agents get a World explicitly and never reach the OS on their own, so
+// that lib/sysio/tape can record a real run and replay it later with the tape standing in for
+// the world.
 package sysio
 
 import (
@@ -18,11 +19,12 @@ type World struct {
 	MQTT  MQTTDialer
 	Files Files
 	Clock Clock
+	Dial  Dialer
 }
 
 // Real returns the world of this machine.
 func Real() World {
-	return World{Exec: realExec{}, HTTP: newRealHTTP(), MQTT: realMQTT{}, Files: realFiles{}, Clock: realClock{}}
+	return World{Exec: realExec{}, HTTP: newRealHTTP(), MQTT: realMQTT{}, Files: realFiles{}, Clock: realClock{}, Dial: realDial{}}
 }
 
 // Proc is one run of an agent binary: how it was invoked, its standard streams and its world.

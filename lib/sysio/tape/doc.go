@@ -24,9 +24,9 @@
 // # Order and time
 //
 // Strict order holds within a channel: per HTTP host:port or unix socket, per MQTT connection
-// (numbered by connect order per broker), and one each for exec, files and the clock. Across
-// channels any interleaving replays, as an agent's concurrent work interleaves differently on
-// every run. Replay time is virtual: it starts at the tape's start and jumps to the recorded end
+// (numbered by connect order per broker), per raw dial peer (network and host:port), and one
+// each for exec, files and the clock. Across channels any interleaving replays, as an agent's
+// concurrent work interleaves differently on every run. Replay time is virtual: it starts at the tape's start and jumps to the recorded end
 // of each exchange served, so a 5 s sleep or a timeout that took 5 s replays at once.
 //
 // # Secrets
@@ -71,8 +71,9 @@
 //	       write-at P OFF + data V | write P PERM + data V  < ok | error KIND MSG
 //	       stat P  < mode MODE, size N [, dev MAJ:MIN];  readdir P  < names N...
 //	clock  sleep DUR  < ok | error KIND MSG
+//	dial   send FRAMING (datagram|record), data V, timeout DUR  < data V | error KIND MSG
 //
-// Error kinds: http and mqtt use sysio's NetKind (timeout, refused, reset, tls, dns, auth,
+// Error kinds: http, mqtt and dial use sysio's NetKind (timeout, refused, reset, tls, dns, auth,
 // other); files not-exist, permission, other (replayed to satisfy errors.Is with fs.ErrNotExist
 // and fs.ErrPermission); exec not-found, permission, deadline, canceled, other; clock deadline,
 // canceled, other.

@@ -52,9 +52,9 @@ func errKind(err error) string {
 func errorField(kind string, err error) Field {
 	var ne *sysio.NetError
 	switch {
-	case (kind == "http" || kind == "mqtt") && errors.As(err, &ne):
+	case (kind == "http" || kind == "mqtt" || kind == "dial") && errors.As(err, &ne):
 		return fld("error", string(ne.Kind), ne.Msg)
-	case kind == "http" || kind == "mqtt":
+	case kind == "http" || kind == "mqtt" || kind == "dial":
 		return fld("error", string(sysio.NetOther), err.Error())
 	}
 	k := errKind(err)
@@ -75,7 +75,7 @@ func answerError(kind string, answer []Field) error {
 	}
 	k, msg := fl.Args[0], fl.Args[1]
 	switch kind {
-	case "http", "mqtt":
+	case "http", "mqtt", "dial":
 		return &sysio.NetError{Kind: sysio.NetKind(k), Msg: msg}
 	case "clock":
 		// A sleep cut short returns ctx.Err() itself, which callers may compare with ==.

@@ -53,7 +53,7 @@ type recorder struct {
 }
 
 func (r *recorder) world() sysio.World {
-	return sysio.World{Exec: recExec{r}, HTTP: recHTTP{r}, MQTT: recMQTT{r}, Files: recFiles{r}, Clock: recClock{r}}
+	return sysio.World{Exec: recExec{r}, HTTP: recHTTP{r}, MQTT: recMQTT{r}, Files: recFiles{r}, Clock: recClock{r}, Dial: recDial{r}}
 }
 
 func (r *recorder) since() time.Duration {

@@ -79,7 +79,7 @@ func newPlayer(t *Tape, lenient bool) *player {
 }
 
 func (p *player) world() sysio.World {
-	return sysio.World{Exec: playExec{p}, HTTP: playHTTP{p}, MQTT: playMQTT{p}, Files: playFiles{p}, Clock: playClock{p}}
+	return sysio.World{Exec: playExec{p}, HTTP: playHTTP{p}, MQTT: playMQTT{p}, Files: playFiles{p}, Clock: playClock{p}, Dial: playDial{p}}
 }
 
 func (p *player) elapsed() time.Duration {

@@ -67,6 +67,8 @@ var specs = map[string]opSpec{
 		oneOf: []string{"mode", "error"}},
 	"files readdir": {op: "s", answer: map[string]string{"names": "s*", "error": "ks"}, oneOf: []string{"names", "error"}},
 	"clock sleep":   {op: "d", answer: okAnswer, oneOf: okOrErr},
+	"dial send": {op: "s", ask: map[string]string{"data": "s", "timeout": "d"},
+		answer: map[string]string{"data": "s", "error": "ks"}, oneOf: []string{"data", "error"}},
 }
 
 var netKinds = []string{string(sysio.NetTimeout), string(sysio.NetRefused), string(sysio.NetReset), string(sysio.NetUnreachable),
@@ -79,12 +81,14 @@ var errKinds = map[string][]string{
 	"exec":  {"not-found", "permission", "deadline", "canceled", "other"},
 	"files": {"not-exist", "permission", "other"},
 	"clock": {"deadline", "canceled", "other"},
+	"dial":  netKinds,
 }
 
 var (
 	methodRe  = regexp.MustCompile(`^[A-Z]+$`)
 	mqttChRe  = regexp.MustCompile(`^mqtt (\S+) #[1-9][0-9]*$`)
 	httpChRe  = regexp.MustCompile(`^http \S+$`)
+	dialChRe  = regexp.MustCompile(`^dial (tcp|udp) \S+$`)
 	majMinRe  = regexp.MustCompile(`^[0-9]+:[0-9]+$`)
 	octalRe   = regexp.MustCompile(`^0[0-7]{3,4}$`)
 	repeating = map[string]bool{"header": true, "env": true}
@@ -111,6 +115,8 @@ func validChannel(ch string) bool {
 		return true
 	case strings.HasPrefix(ch, "http "):
 		return httpChRe.MatchString(ch) && isBare(ch[5:])
+	case strings.HasPrefix(ch, "dial "):
+		return dialChRe.MatchString(ch)
 	}
 	m := mqttChRe.FindStringSubmatch(ch)
 	return m != nil && isBare(m[1])
@@ -118,7 +124,7 @@ func validChannel(ch string) bool {
 
 func validateExchange(e Exchange) error {
 	if !validChannel(e.Channel) {
-		return errors.New("unknown channel (want http HOST:PORT, http unix:PATH, mqtt BROKER #N, exec, files or clock)")
+		return errors.New("unknown channel (want http HOST:PORT, http unix:PATH, mqtt BROKER #N, dial tcp|udp HOST:PORT, exec, files or clock)")
 	}
 	if len(e.Ask) == 0 {
 		return errors.New("no question (> lines)")

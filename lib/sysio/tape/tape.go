@@ -49,7 +49,7 @@ type Tape struct {
 type Exchange struct {
 	At      time.Duration // since Start, when the agent asked
 	Took    time.Duration // how long the world took to answer
-	Channel string        // "http HOST:PORT", "http unix:PATH", "mqtt BROKER #N", "exec", "files", "clock"
+	Channel string        // "http HOST:PORT", "http unix:PATH", "mqtt BROKER #N", "dial tcp|udp HOST:PORT", "exec", "files", "clock"
 	Ask     []Field
 	Answer  []Field
 }

@@ -1,0 +1,65 @@
+package nfs
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Etab is the path of exportfs's table of what is exported, which rpc.mountd serves to the
+// kernel. It lives under /var/lib/nfs, so with the state directory bound there it is the
+// shared one.
+const Etab = "/var/lib/nfs/etab"
+
+// EtabEntry is one line of etab: a path exported to one client, with every option exportfs
+// settled on (the given ones and the defaults).
+type EtabEntry struct {
+	Path, Client string
+	Options      []string
+}
+
+// ParseEtab reads etab ("PATH\tCLIENT(OPTIONS)" per line). Paths with unusual characters are
+// octal-escaped by exportfs; ours are checked to have none.
+func ParseEtab(data []byte) ([]EtabEntry, error) {
+	var out []EtabEntry
+	for n, line := range strings.Split(string(data), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		path, spec, ok := strings.Cut(line, "\t")
+		m := clientRe.FindStringSubmatch(spec)
+		if !ok || m == nil {
+			return nil, fmt.Errorf("etab line %d is not PATH<TAB>CLIENT(OPTIONS): %q", n+1, line)
+		}
+		out = append(out, EtabEntry{Path: path, Client: m[1], Options: strings.Split(m[2], ",")})
+	}
+	return out, nil
+}
+
+// Missing compares configured exports with etab: what is configured and not exported as
+// configured (each given option among the live ones), and what is exported but not configured.
+func Missing(want []Export, have []EtabEntry) (missing, extra []string) {
+	configured := map[string]bool{}
+	for _, e := range want {
+		for _, c := range e.Clients {
+			key := c.Host + ":" + e.Path
+			configured[key] = true
+			i := slices.IndexFunc(have, func(h EtabEntry) bool { return h.Path == e.Path && h.Client == c.Host })
+			if i < 0 {
+				missing = append(missing, key+" not exported")
+				continue
+			}
+			for _, o := range c.Options {
+				if !slices.Contains(have[i].Options, o) {
+					missing = append(missing, fmt.Sprintf("%s exported without %s", key, o))
+				}
+			}
+		}
+	}
+	for _, h := range have {
+		if key := h.Client + ":" + h.Path; !configured[key] {
+			extra = append(extra, key)
+		}
+	}
+	return missing, extra
+}
