@@ -70,7 +70,9 @@ def records(path, acks):
     acked, errors = [], []
     for line in open(acks):
         w = line.split()
-        if w and w[0].isdigit():
+        if not line.endswith("\n"):
+            break  # copied while the writer was appending it: not acknowledged yet
+        if len(w) == 2 and w[0].isdigit():
             acked.append(int(w[0]))
         elif w and w[0] == "error":
             errors.append(line.strip())
@@ -179,7 +181,7 @@ def timeline(run, scenario, since, survivor, victim, ackfile, txt, svg):
     ev.append(("peer lost", survivor, first(run, survivor, since, r"Node %s state is now lost" % victim)))
     ev.append(("fence requested", survivor, first(run, survivor, since, r"wants to fence \(\w+\) '?%s" % victim)))
     ev.append(("plug off", "plug-" + victim, plug_off(run, victim, since)))
-    ev.append(("fenced", survivor, first(run, survivor, since, r"Operation '\w+' targeting %s .*: OK|returned: 0" % victim)))
+    ev.append(("fenced", survivor, first(run, survivor, since, r"'\w+' .*targeting %s using \S+ returned 0" % victim)))
     ev.append(("promoted", survivor, first(run, survivor, since, r"Result of promote operation for drbd on %s: ok" % survivor)))
     ev.append(("fs mounted", survivor, first(run, survivor, since, r"Result of start operation for fs on %s: ok" % survivor)))
     ev.append(("nfs up", survivor, first(run, survivor, since, r"Result of start operation for nfs on %s: ok" % survivor)))

@@ -109,20 +109,24 @@ drbd_identical() {  # online verify from the Primary finds no block out of sync
   gx "$p" 'drbdadm verify r0' || return
   until_true 600 bash -c "! '$L' gx $p 'cat /proc/drbd' | grep -q 'cs:Verify'" || return
   gx "$p" 'cat /proc/drbd; dmesg | grep -E "Online verify (done|found)" | tail -2' | tee /dev/stderr |
-    grep -q ' oos:0 ' || { echo "verify found blocks out of sync"; return 1; }
+    grep -Eq ' oos:0$' || { echo "verify found blocks out of sync"; return 1; }
 }
 fenced_by_plug() {  # Pacemaker's history, its fencer's log and the plug agree: our agent did it
   local v=$1 s=$2 since=$3
   gx "$s" "stonith_admin --history $v --verbose" | tee /dev/stderr | grep -q "reboot of $v successful" &&
-  grep -q "'reboot' .* targeting $v using fence-plugs returned 0" \
-    <<<"$(awk -v t="$(date -u -d @$((since / 1000)) '+%b %d %H:%M:%S')" '$0 >= t' "$FL/run/$s/log/pacemaker/pacemaker.log")" &&
+  grep -q "'reboot' .* targeting $v using fence-plugs returned 0" <<<"$(log_since "$s" "$since")" &&
   grep -q "switch relay=0 on=false" "$FL/plugs/plug-$v.timeline"
 }
 plug_offs() { grep -c "switch relay=0 on=false" "$FL/plugs/plug-$1.timeline" || true; }
 more_offs() { [ "$(plug_offs "$1")" -gt "$2" ]; }
 exclusive() { "$HERE/check.py" exclusive "$FL" 0; }
-replayed() {  # the returning node's cache replayed its own log
-  grep -q "started wb0 .*replayed the log" "$FL/run/$1/log/pacemaker/pacemaker.log"
+# log_since NODE MS: the node's pacemaker.log (agents' lines too) from that time on.
+log_since() {
+  awk -v t="$(date -u -d @$(($2 / 1000)) '+%b %d %H:%M:%S')" 'substr($0, 1, 15) >= t' \
+    "$FL/run/$1/log/pacemaker/pacemaker.log"
+}
+replayed() {  # the returning node's cache replayed its own log after this scenario's cut
+  grep "started wb0 .*replayed the log" <<<"$(log_since "$1" "$2")"
 }
 rejoined() {
   online && cache_started && gx n1 'cat /proc/drbd' | grep -q 'ds:UpToDate/UpToDate' &&
@@ -132,10 +136,10 @@ rejoined() {
 # fail_primary KIND NAME: KIND hang (SIGSTOP of its qemu) or netcut (its tap down), while the
 # client writes (NAME's writer); then the checks, the timeline, and the node's return.
 fail_primary() {
-  local kind=$1 name=$2 v s since d=$OUTDIR/$2 n0 offs
+  local kind=$1 name=$2 v s since d=$OUTDIR/$2 n0 offs bad=0
   mkdir -p "$d"
   v=$(located fs); [ "$v" = n1 ] && s=n2 || s=n1
-  step "$name: the client writes through $v" until_true 120 writes_more "$WRITER" $(($(acked "$WRITER") + 10))
+  step "$name: the client writes through $v" until_true 120 writes_more "$WRITER" $(($(acked "$WRITER") + 10)) || return 1
   n0=$(acked "$WRITER") offs=$(plug_offs "$v")
   since=$(ms)
   case $kind in
@@ -143,39 +147,96 @@ fail_primary() {
     netcut) ip -n $NS link set "tap-$v" down;;
   esac
   echo "$since $kind $v" >> "$OUTDIR/events"
-  step "$name: $v ${kind}s; its plug cuts its power" until_true 300 more_offs "$v" "$offs"
-  step "$name: the service runs on $s" until_true 300 runs_on "$s"
-  step "$name: the client's writes resume" until_true 300 writes_more "$WRITER" $((n0 + 10))
-  step "$name: the client still holds its lock" lock_held "$WRITER"
-  step "$name: $v comes back: online, cache, DRBD in sync" until_true 600 rejoined
-  step "$name: $v's cache replayed its own log" replayed "$v"
-  step "$name: the service stayed on $s" runs_on "$s"
-  step "$name: every acknowledged record once, in order" records_ok "$WRITER" "$name"
-  step "$name: both nodes' DRBD data identical (verify)" drbd_identical "$s"
-  step "$name: fenced by fence_espurna through plug-$v" fenced_by_plug "$v" "$s" "$since"
-  step "$name: no resource on both nodes at once" exclusive
+  step "$name: $v ${kind}s; its plug cuts its power" until_true 300 more_offs "$v" "$offs" || return 1
+  step "$name: the service runs on $s" until_true 300 runs_on "$s" || return 1
+  step "$name: the client's writes resume" until_true 300 writes_more "$WRITER" $((n0 + 10)) || return 1
+  step "$name: the client still holds its lock" lock_held "$WRITER" || bad=1
+  step "$name: $v comes back: online, cache, DRBD in sync" until_true 600 rejoined || return 1
+  step "$name: $v's cache replayed its own log" replayed "$v" "$since" || bad=1
+  step "$name: the service stayed on $s" runs_on "$s" || bad=1
+  step "$name: every acknowledged record once, in order" records_ok "$WRITER" "$name" || bad=1
+  step "$name: both nodes' DRBD data identical (verify)" drbd_identical "$s" || bad=1
+  step "$name: fenced by fence_espurna through plug-$v" fenced_by_plug "$v" "$s" "$since" || bad=1
+  step "$name: no resource on both nodes at once" exclusive || bad=1
   step "$name: timeline" "$HERE/check.py" timeline "$FL" "$name" "$since" "$s" "$v" \
-    "$FL/run/client/acks-$WRITER" "$d/timeline.txt" "$d/timeline.svg"
+    "$FL/run/client/acks-$WRITER" "$d/timeline.txt" "$d/timeline.svg" || bad=1
   sed 's/^/    /' "$d/timeline.txt"
+  return $bad
+}
+
+# example NAME: what check.py timeline reads for scenario NAME, trimmed to the lines it uses, so
+# docs/flock-timeline/ can be refreshed from a run (make timeline-example redraws the picture).
+example() {
+  local d=$OUTDIR/$1/example g
+  for g in n1 n2; do
+    mkdir -p "$d/run/$g/log/pacemaker"
+    grep -E "state is now lost|wants to fence|targeting .* returned|Result of (start|stop|promote|demote) operation" \
+      "$FL/run/$g/log/pacemaker/pacemaker.log" > "$d/run/$g/log/pacemaker/pacemaker.log" || true
+    mkdir -p "$d/host/$g" "$d/plugs"; cp "$FL/host/$g/power.log" "$d/host/$g/"
+    cp "$FL/plugs/plug-$g.timeline" "$d/plugs/"
+  done
+  mkdir -p "$d/run/client"; cp "$FL/run/client/acks-steady" "$d/run/client/"
+  awk -v s="$1" '$2 == "hang" || $2 == "netcut" { n++ } n == 1 { print $1; exit }' "$OUTDIR/events" > "$d/since"
+}
+
+# Each check must be able to fail: the same checks on the run's own evidence, changed the way
+# a broken flock would have left it, must say no.
+must_fail() { if "$@" > /dev/null 2>&1; then echo "the check passed: $*"; return 1; fi; }
+drop_record() {   # an acknowledged record lost by the server
+  local d=$OUTDIR/negative; mkdir -p "$d"
+  sed '5d' "$OUTDIR/$1/records" > "$d/records"; must_fail "$HERE/check.py" records "$d/records" "$OUTDIR/$1/acks"
+}
+dup_record() {    # a record written twice (a replayed write)
+  local d=$OUTDIR/negative; mkdir -p "$d"
+  sed '5p' "$OUTDIR/$1/records" > "$d/records"; must_fail "$HERE/check.py" records "$d/records" "$OUTDIR/$1/acks"
+}
+unfenced_logs() { # the same logs without the power cuts: as if no fence had stopped the victim
+  local d=$OUTDIR/negative/run g
+  rm -rf "$d"
+  for g in n1 n2; do
+    mkdir -p "$d/run/$g/log/pacemaker" "$d/host/$g"
+    cp "$FL/run/$g/log/pacemaker/pacemaker.log" "$d/run/$g/log/pacemaker/"
+    grep -v "power off" "$FL/host/$g/power.log" > "$d/host/$g/power.log" || true
+  done
+  "$HERE/check.py" exclusive "$FL" 0 > /dev/null && must_fail "$HERE/check.py" exclusive "$d" 0
+}
+lock_free() { must_fail lock_held steady; }   # no writer holds it any more: must be noticed
+diverged() {      # one block changed under DRBD on the Secondary: verify must find it
+  local p=$1 q; [ "$p" = n1 ] && q=n2 || q=n1
+  gx "$q" 'dd if=/dev/urandom of=/dev/mapper/wb0 bs=4k seek=25600 count=1 oflag=direct status=none' &&
+    must_fail drbd_identical "$p"
+}
+negatives() {
+  step "caught: an acknowledged record missing" drop_record 4-burst-during-crash
+  step "caught: a record in the file twice" dup_record 4-burst-during-crash
+  step "caught: the victim's resources not ended by a fence" unfenced_logs
+  step "caught: the writer's lock not held" lock_free
+  step "caught: the nodes' DRBD data differing" diverged "$(located fs)"
 }
 
 scenarios() {
-  step "the service is up" until_true 600 service_up
+  step "the service is up" until_true 600 service_up || return 1
   WRITER=steady
-  step "the client mounts NFSv4.2 from $VIP and writes, locked" writer steady 0.1
-  fail_primary hang 1-hung-primary          # scenario 2 (the fenced node returns) is its end
-  fail_primary netcut 3-network-cut
-  step "steady writer stops" stop_writer steady
+  step "the client mounts NFSv4.2 from $VIP and writes, locked" writer steady 0.1 || return 1
+  # A failed scenario leaves the flock in no state to test the next one on.
+  fail_primary hang 1-hung-primary || return 1   # scenario 2 (the fenced node returns) is its end
+  example 1-hung-primary
+  fail_primary netcut 3-network-cut || return 1
+  step "steady writer stops" stop_writer steady || return 1
   WRITER=burst
-  step "the client writes as fast as it can" writer burst 0
-  fail_primary hang 4-burst-during-crash
+  step "the client writes as fast as it can" writer burst 0 || return 1
+  fail_primary hang 4-burst-during-crash || return 1
   step "burst writer stops" stop_writer burst
 }
 
 trap cleanup EXIT
 rm -rf "$OUTDIR"; mkdir -p "$OUTDIR"
 t0=$(ms)
-setup || exit 1
-echo "setup took $(secs $(($(ms) - t0))) s"
+# FLOCK_REUSE=1: the scenarios on a lab left up by FLOCK_KEEP=1, set up already.
+if [ "${FLOCK_REUSE:-0}" != 1 ]; then
+  setup || exit 1
+  echo "setup took $(secs $(($(ms) - t0))) s"
+fi
 scenarios || exit 1
+negatives || exit 1
 echo "flock tier took $(secs $(($(ms) - t0))) s"
