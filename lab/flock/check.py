@@ -210,7 +210,7 @@ def draw(path, scenario, since, ev, a, survivor, victim):
     times = [t for _, _, t in ev if t is not None]
     end = max(times + [since + 1000]) + 3000
     start = since - 3000
-    W, left, top, lh = 1000, 110, 40, 70
+    W, left, top, lh = 1200, 110, 40, 90
     x = lambda t: left + (t - start) * (W - left - 20) / (end - start)
     out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">'
            % (W, top + lh * len(lanes) + 40),
@@ -228,7 +228,7 @@ def draw(path, scenario, since, ev, a, survivor, victim):
             continue
         i = lanes.index(lane_of.get(lane, lane))
         y = top + i * lh + lh // 2
-        dy = -14 if k % 2 else 22
+        dy = (-10, 22, -24, 36)[k % 4]  # staggered: neighbouring labels do not overlap
         out.append('<circle cx="%.1f" cy="%d" r="5" fill="#c33"/><text x="%.1f" y="%d">%s %.1fs</text>'
                    % (x(t), y, x(t) + 6, y + dy, html.escape(name), (t - since) / 1000))
     for s in range(0, int((end - start) / 1000) + 1, 5):

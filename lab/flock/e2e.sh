@@ -18,7 +18,7 @@ APIKEY=$KEY DRBD_SECRET=$SECRET"
 
 gx() { "$L" gx "$@"; }
 # guide GUEST BLOCK: run the guide's block on the guest, as an administrator would paste it.
-guide() { gx "$1" "set -e; cd /root; $VARS; $(docblock "$2")" 300; }
+guide() { gx "$1" "set -e; cd /root; $VARS; $(docblock "$2")" 1200; }
 
 step() {
   local name=$1 t0 out; shift
