@@ -177,7 +177,7 @@ def acks(path):
 def timeline(run, scenario, since, survivor, victim, ackfile, txt, svg):
     since = int(since)
     a = acks(ackfile)
-    ev = [("hang" if scenario != "netcut" else "network cut", "host", since)]
+    ev = [("network cut" if "network" in scenario else "hang", "host", since)]
     ev.append(("peer lost", survivor, first(run, survivor, since, r"Node %s state is now lost" % victim)))
     ev.append(("fence requested", survivor, first(run, survivor, since, r"wants to fence \(\w+\) '?%s" % victim)))
     ev.append(("plug off", "plug-" + victim, plug_off(run, victim, since)))
@@ -192,7 +192,7 @@ def timeline(run, scenario, since, survivor, victim, ackfile, txt, svg):
     missing = [name for name, _, t in ev if t is None]
     # The client's longest time without an acknowledgement, around this scenario.
     stall = (after[0] - last_before) if after and last_before else None
-    lines = ["timeline of %s (ms after the %s)" % (scenario, ev[0][0])]
+    lines = ["timeline of %s (seconds after the %s)" % (scenario, ev[0][0])]
     for name, lane, t in ev:
         lines.append("  %-16s %-10s %s" % (name, lane, "%8.3f s" % ((t - since) / 1000) if t is not None else "missing"))
     lines.append("  client stall      %s" % ("%8.3f s (last ack before to first ack after)" % (stall / 1000) if stall else "unknown"))
