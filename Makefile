@@ -13,7 +13,7 @@ FENCE   := fence_espurna
 OCF     := $(notdir $(wildcard ocf-writeboost ocf-flock-nfs ocf-isard))
 BINS    := $(BIN)/fence_espurna $(BIN)/flock-sim $(addprefix $(BIN)/,$(OCF))
 
-.PHONY: all build man install uninstall test check deps vet fuzz replay metadata metadata-check demo bench bench-doc clean lab-up lab-down e2e e2e-kernel e2e-writeboost pkgroot deb rpm deb-check e2e-nfs e2e-isard
+.PHONY: all build man install uninstall test check deps vet fuzz replay metadata metadata-check demo bench bench-doc clean lab-up lab-down e2e e2e-kernel e2e-writeboost pkgroot deb rpm deb-check e2e-nfs e2e-isard e2e-flock timeline-example
 
 all: build
 
@@ -132,6 +132,14 @@ e2e-isard: deps build
 # Tier 3 (lab/kernel/README.md): a real Debian kernel under qemu, for dm-writeboost and nfsd.
 e2e-kernel: build
 	lab/kernel/e2e.sh
+# Tier 4 (lab/flock/README.md): the whole flock, two nodes and a client under qemu, driven by Pacemaker.
+e2e-flock: build
+	lab/flock/deps.sh
+	lab/flock/e2e.sh
+# Redraw docs/flock-timeline.svg from the example run's logs kept in docs/flock-timeline/.
+timeline-example:
+	lab/flock/check.py timeline docs/flock-timeline 1-hung-primary $$(cat docs/flock-timeline/since) n2 n1 \
+	  docs/flock-timeline/run/client/acks-steady docs/flock-timeline.txt docs/flock-timeline.svg
 # Only the writeboost tests of tier 3 (writeboost-nofork: the monitor spawns nothing); lab/kernel/record-writeboost-tapes.sh re-records its tapes.
 e2e-writeboost: build
 	lab/kernel/e2e.sh writeboost writeboost-crash.host writeboost-stale.host writeboost-nofork.host

@@ -1,0 +1,242 @@
+#!/bin/bash
+# make e2e-flock: the whole flock on real kernels (lab/flock/README.md). Builds the lab, sets the
+# cluster up with the guide's own commands (docs/isard-flock.md), then runs the scenarios, each
+# followed by the checks. usage: lab/flock/e2e.sh [SCENARIO...]
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+L=$HERE/lab.sh
+[ "$(id -u)" = 0 ] || die "the flock lab needs root (network namespace, qemu taps)"
+PASSED=0 FAILED=0
+KEY=lab-$RANDOM$RANDOM-key
+SECRET=lab-$RANDOM$RANDOM
+# The guide's variables, set to the lab's names and addresses: nothing else is substituted.
+VARS="NODE1=n1 NODE1_IP=$NET.11 NODE2=n2 NODE2_IP=$NET.12
+HDD=/dev/disk/by-id/virtio-hdd NVME=/dev/disk/by-id/virtio-nvme
+VIP=$NET.100 CIDR=24 NIC=eth0 CLIENTS=$NET.0/24 PLUG1=$NET.201 PLUG2=$NET.202
+APIKEY=$KEY DRBD_SECRET=$SECRET"
+
+gx() { "$L" gx "$@"; }
+# guide GUEST BLOCK: run the guide's block on the guest, as an administrator would paste it.
+guide() { gx "$1" "set -e; cd /root; $VARS; $(docblock "$2")" 1200; }
+
+step() {
+  local name=$1 t0 out; shift
+  t0=$(ms)
+  if out=$("$@" 2>&1); then
+    PASSED=$((PASSED + 1)); printf 'ok   %-64s %7s s\n' "$name" "$(secs $(($(ms) - t0)))"
+  else
+    FAILED=$((FAILED + 1)); printf 'FAIL %-64s %7s s\n' "$name" "$(secs $(($(ms) - t0)))"
+    echo "$out" | tail -n 40 | sed 's/^/    /'
+    return 1
+  fi
+}
+
+# both FN ARGS...: FN n1 ARGS..., then FN n2 ARGS...
+both() { local f=$1; shift; "$f" n1 "$@" && "$f" n2 "$@"; }
+crm() { gx "${2:-n1}" 'crm_mon -1 -r 2>&1' 60; }
+online() { crm "" "${1:-n1}" | grep -q "Online: \[ n1 n2 \]"; }
+cache_started() { crm | grep -A3 'cache-clone' | grep -q 'Started: \[ n1 n2 \]'; }
+uptodate() { gx n1 'cat /proc/drbd' | grep -q 'ds:UpToDate/UpToDate'; }
+
+# FLOCK_KEEP=1 leaves the lab up after the run, for a look inside (lab.sh gx, lab.sh down).
+cleanup() {
+  local rc=$?
+  if [ "${FLOCK_KEEP:-0}" = 1 ]; then echo "$PASSED passed, $FAILED failed (lab kept up)"; return $rc; fi
+  "$L" down > /dev/null 2>&1 || true
+  until_true 10 "$L" leftovers > /dev/null || { echo "FAIL: the flock lab left something behind"; "$L" leftovers; rc=1; }
+  echo "$PASSED passed, $FAILED failed"
+  [ $rc = 0 ] && [ $FAILED = 0 ]
+}
+
+setup() {
+  step "lab up: network, disks, our binaries as the guests' /flock" "$L" up
+  step "plugs on the bridge, powering n1 and n2" bash -c "'$L' plug n1 '$KEY' && '$L' plug n2 '$KEY'"
+  step "boot n1, n2 and the client" bash -c "'$L' boot n1 && '$L' boot n2 && '$L' boot client &&
+    '$L' wait-ready n1 && '$L' wait-ready n2 && '$L' wait-ready client"
+  step "guide: corosync.conf on both nodes" both guide corosync
+  step "corosync and pacemaker start on both nodes" both gx /run/ha-start
+  step "both nodes online" until_true 240 online
+  step "guide: stonith through the plugs, the cache clone" guide n1 pcs-cache
+  step "cache started on both nodes" until_true 240 cache_started
+  step "guide: DRBD r0 on both nodes" both guide drbd
+  step "guide: initial sync from n1, ext4" guide n1 drbd-first
+  step "initial sync done" until_true 300 uptodate
+  step "mount point on n2" gx n2 'mkdir -p /srv/flock'
+  step "guide: DRBD, filesystem, nfs, address" guide n1 pcs-service
+}
+
+EXPORT=/srv/flock/export
+VIP=$NET.100
+OUTDIR=$FL/results
+
+located() { gx n1 "crm_resource --locate --resource ${1:-fs} 2>/dev/null" 30 2>/dev/null |
+            sed -n 's/.* is running on: \([^ ]*\).*/\1/p' | head -1; }
+runs_on() { [ "$(located "${2:-ip}")" = "$1" ] && [ "$(located fs)" = "$1" ]; }
+service_up() { local n; n=$(located ip); [ -n "$n" ] && runs_on "$n"; }
+acked() { grep -c '^[0-9]' "$FL/run/client/acks-$1" 2>/dev/null || echo 0; }
+
+# writer NAME PAUSE: the client mounts the export from the floating IP and writes records.
+writer() {
+  cp "$HERE/writer.py" "$FL/run/client/writer.py"
+  gx client "mountpoint -q /mnt/flock || { mkdir -p /mnt/flock &&
+      mount.nfs4 -o vers=4.2,hard $VIP:$EXPORT /mnt/flock; } &&
+    rm -f /lab/stop-$1 && (setsid python3 /lab/writer.py /mnt/flock/records-$1 /lab/acks-$1 /lab/stop-$1 $2 \
+      > /lab/log/writer-$1.log 2>&1 < /dev/null &)" 120
+}
+writes_more() { local n=$1 want=$2; [ "$(acked "$n")" -ge "$want" ]; }
+stop_writer() {
+  touch "$FL/run/client/stop-$1"
+  until_true 120 grep -q '^stopped\|^error' "$FL/run/client/acks-$1"
+}
+
+# The checks after a scenario.
+records_ok() {   # every acknowledged record in the file once, in order (acks read first)
+  cp "$FL/run/client/acks-$1" "$OUTDIR/$2/acks"
+  gx client "cp /mnt/flock/records-$1 /lab/records-$1.copy" 120 &&
+    mv "$FL/run/client/records-$1.copy" "$OUTDIR/$2/records" &&
+    "$HERE/check.py" records "$OUTDIR/$2/records" "$OUTDIR/$2/acks"
+}
+lock_held() {    # the writer's POSIX lock survived the failover: another locker is refused
+  gx client "python3 -c 'import fcntl, os, sys
+fd = os.open(\"/mnt/flock/records-$1\", os.O_WRONLY)
+try: fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+except OSError as e: print(\"refused:\", e); sys.exit(0)
+print(\"a second locker got the lock: the writer lost it\"); sys.exit(1)'" 120
+}
+drbd_identical() {  # online verify from the Primary finds no block out of sync
+  local p=$1
+  gx "$p" 'drbdadm verify r0' || return
+  until_true 600 bash -c "! '$L' gx $p 'cat /proc/drbd' | grep -q 'cs:Verify'" || return
+  gx "$p" 'cat /proc/drbd; dmesg | grep -E "Online verify (done|found)" | tail -2' | tee /dev/stderr |
+    grep -Eq ' oos:0$' || { echo "verify found blocks out of sync"; return 1; }
+}
+fenced_by_plug() {  # Pacemaker's history, its fencer's log and the plug agree: our agent did it
+  local v=$1 s=$2 since=$3
+  gx "$s" "stonith_admin --history $v --verbose" | tee /dev/stderr | grep -q "reboot of $v successful" &&
+  grep -q "'reboot' .* targeting $v using fence-plugs returned 0" <<<"$(log_since "$s" "$since")" &&
+  grep -q "switch relay=0 on=false" "$FL/plugs/plug-$v.timeline"
+}
+plug_offs() { grep -c "switch relay=0 on=false" "$FL/plugs/plug-$1.timeline" || true; }
+more_offs() { [ "$(plug_offs "$1")" -gt "$2" ]; }
+exclusive() { "$HERE/check.py" exclusive "$FL" 0; }
+# log_since NODE MS: the node's pacemaker.log (agents' lines too) from that time on.
+log_since() {
+  awk -v t="$(date -u -d @$(($2 / 1000)) '+%b %d %H:%M:%S')" 'substr($0, 1, 15) >= t' \
+    "$FL/run/$1/log/pacemaker/pacemaker.log"
+}
+replayed() {  # the returning node's cache replayed its own log after this scenario's cut
+  grep "started wb0 .*replayed the log" <<<"$(log_since "$1" "$2")"
+}
+rejoined() {
+  online && cache_started && gx n1 'cat /proc/drbd' | grep -q 'ds:UpToDate/UpToDate' &&
+    ! gx n1 'cibadmin -Q -o constraints' | grep -q drbd-fence-by-handler
+}
+
+# fail_primary KIND NAME: KIND hang (SIGSTOP of its qemu) or netcut (its tap down), while the
+# client writes (NAME's writer); then the checks, the timeline, and the node's return.
+fail_primary() {
+  local kind=$1 name=$2 v s since d=$OUTDIR/$2 n0 offs bad=0
+  mkdir -p "$d"
+  v=$(located fs); [ "$v" = n1 ] && s=n2 || s=n1
+  step "$name: the client writes through $v" until_true 120 writes_more "$WRITER" $(($(acked "$WRITER") + 10)) || return 1
+  n0=$(acked "$WRITER") offs=$(plug_offs "$v")
+  since=$(ms)
+  case $kind in
+    hang) kill -STOP "$(cat "$FL/host/$v/qemu.pid")";;
+    netcut) ip -n $NS link set "tap-$v" down;;
+  esac
+  echo "$since $kind $v" >> "$OUTDIR/events"
+  step "$name: $v ${kind}s; its plug cuts its power" until_true 300 more_offs "$v" "$offs" || return 1
+  step "$name: the service runs on $s" until_true 300 runs_on "$s" || return 1
+  step "$name: the client's writes resume" until_true 300 writes_more "$WRITER" $((n0 + 10)) || return 1
+  step "$name: the client still holds its lock" lock_held "$WRITER" || bad=1
+  step "$name: $v comes back: online, cache, DRBD in sync" until_true 600 rejoined || return 1
+  step "$name: $v's cache replayed its own log" replayed "$v" "$since" || bad=1
+  step "$name: the service stayed on $s" runs_on "$s" || bad=1
+  step "$name: every acknowledged record once, in order" records_ok "$WRITER" "$name" || bad=1
+  step "$name: both nodes' DRBD data identical (verify)" drbd_identical "$s" || bad=1
+  step "$name: fenced by fence_espurna through plug-$v" fenced_by_plug "$v" "$s" "$since" || bad=1
+  step "$name: no resource on both nodes at once" exclusive || bad=1
+  step "$name: timeline" "$HERE/check.py" timeline "$FL" "$name" "$since" "$s" "$v" \
+    "$FL/run/client/acks-$WRITER" "$d/timeline.txt" "$d/timeline.svg" || bad=1
+  sed 's/^/    /' "$d/timeline.txt"
+  return $bad
+}
+
+# example NAME: what check.py timeline reads for scenario NAME, trimmed to the lines it uses, so
+# docs/flock-timeline/ can be refreshed from a run (make timeline-example redraws the picture).
+example() {
+  local d=$OUTDIR/$1/example g
+  for g in n1 n2; do
+    mkdir -p "$d/run/$g/log/pacemaker"
+    grep -E "state is now lost|wants to fence|targeting .* returned|Result of (start|stop|promote|demote) operation" \
+      "$FL/run/$g/log/pacemaker/pacemaker.log" > "$d/run/$g/log/pacemaker/pacemaker.log" || true
+    mkdir -p "$d/host/$g" "$d/plugs"; cp "$FL/host/$g/power.log" "$d/host/$g/"
+    cp "$FL/plugs/plug-$g.timeline" "$d/plugs/"
+  done
+  mkdir -p "$d/run/client"; cp "$FL/run/client/acks-steady" "$d/run/client/"
+  awk -v s="$1" '$2 == "hang" || $2 == "netcut" { n++ } n == 1 { print $1; exit }' "$OUTDIR/events" > "$d/since"
+}
+
+# Each check must be able to fail: the same checks on the run's own evidence, changed the way
+# a broken flock would have left it, must say no.
+must_fail() { if "$@" > /dev/null 2>&1; then echo "the check passed: $*"; return 1; fi; }
+drop_record() {   # an acknowledged record lost by the server
+  local d=$OUTDIR/negative; mkdir -p "$d"
+  sed '5d' "$OUTDIR/$1/records" > "$d/records"; must_fail "$HERE/check.py" records "$d/records" "$OUTDIR/$1/acks"
+}
+dup_record() {    # a record written twice (a replayed write)
+  local d=$OUTDIR/negative; mkdir -p "$d"
+  sed '5p' "$OUTDIR/$1/records" > "$d/records"; must_fail "$HERE/check.py" records "$d/records" "$OUTDIR/$1/acks"
+}
+unfenced_logs() { # the same logs without the power cuts: as if no fence had stopped the victim
+  local d=$OUTDIR/negative/run g
+  rm -rf "$d"
+  for g in n1 n2; do
+    mkdir -p "$d/run/$g/log/pacemaker" "$d/host/$g"
+    cp "$FL/run/$g/log/pacemaker/pacemaker.log" "$d/run/$g/log/pacemaker/"
+    grep -v "power off" "$FL/host/$g/power.log" > "$d/host/$g/power.log" || true
+  done
+  "$HERE/check.py" exclusive "$FL" 0 > /dev/null && must_fail "$HERE/check.py" exclusive "$d" 0
+}
+lock_free() { must_fail lock_held steady; }   # no writer holds it any more: must be noticed
+diverged() {      # one block changed under DRBD on the Secondary: verify must find it
+  local p=$1 q; [ "$p" = n1 ] && q=n2 || q=n1
+  gx "$q" 'dd if=/dev/urandom of=/dev/mapper/wb0 bs=4k seek=25600 count=1 oflag=direct status=none' &&
+    must_fail drbd_identical "$p"
+}
+negatives() {
+  step "caught: an acknowledged record missing" drop_record 4-burst-during-crash
+  step "caught: a record in the file twice" dup_record 4-burst-during-crash
+  step "caught: the victim's resources not ended by a fence" unfenced_logs
+  step "caught: the writer's lock not held" lock_free
+  step "caught: the nodes' DRBD data differing" diverged "$(located fs)"
+}
+
+scenarios() {
+  step "the service is up" until_true 600 service_up || return 1
+  WRITER=steady
+  step "the client mounts NFSv4.2 from $VIP and writes, locked" writer steady 0.1 || return 1
+  # A failed scenario leaves the flock in no state to test the next one on.
+  fail_primary hang 1-hung-primary || return 1   # scenario 2 (the fenced node returns) is its end
+  example 1-hung-primary
+  fail_primary netcut 3-network-cut || return 1
+  step "steady writer stops" stop_writer steady || return 1
+  WRITER=burst
+  step "the client writes as fast as it can" writer burst 0 || return 1
+  fail_primary hang 4-burst-during-crash || return 1
+  step "burst writer stops" stop_writer burst
+}
+
+trap cleanup EXIT
+rm -rf "$OUTDIR"; mkdir -p "$OUTDIR"
+t0=$(ms)
+# FLOCK_REUSE=1: the scenarios on a lab left up by FLOCK_KEEP=1, set up already.
+if [ "${FLOCK_REUSE:-0}" != 1 ]; then
+  setup || exit 1
+  echo "setup took $(secs $(($(ms) - t0))) s"
+fi
+scenarios || exit 1
+negatives || exit 1
+echo "flock tier took $(secs $(($(ms) - t0))) s"
