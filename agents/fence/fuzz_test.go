@@ -111,6 +111,7 @@ func TestParseStdinDirect(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"plug": "1", "flag": "1", "verbose": "1", "verbose_level": "1"}, in.raw)
 	assert.Equal(t, "n", in.nodename)
+	assert.Equal(t, []string{"s3cr3t"}, in.secrets, "an unknown option's value is redacted, the target's name is not")
 	require.Len(t, in.warnings, 2)
 	assert.Contains(t, in.warnings[0], "'flag'")
 	assert.Contains(t, in.warnings[1], "'secretkey'")

@@ -69,8 +69,10 @@ func parseStdin(r io.Reader, decls []param.Param) (input, error) {
 		if !ok {
 			name, ok = canon[strings.ReplaceAll(key, "_", "-")]
 		}
-		if secret[name] || !ok {
-			in.secrets = append(in.secrets, val) // an unknown name may hold a secret too
+		// An unknown name may hold a secret too; nodename (the target, sent by fenced on every
+		// call) is known: redacting it would blank the node's name out of every message.
+		if secret[name] || !ok && key != "nodename" {
+			in.secrets = append(in.secrets, val)
 		}
 		in.secrets = append(in.secrets, urlSecrets(val)...)
 		switch {

@@ -78,10 +78,20 @@ image() {
 }
 
 # kill: the power is gone: every process of the daemon's containers, SIGKILL (lab nodes).
+# A container's process may fork between the read of cgroup.procs and the kill (a shell loop,
+# a healthcheck), so kill rounds go on until the cgroups are empty, as after a power cut.
 kill_containers() {
-	local f
-	for f in /sys/fs/cgroup/pids/dock-"$name"/*/cgroup.procs; do
-		[ -f "$f" ] && xargs -r kill -9 <"$f" 2>/dev/null || true
+	local f round left procs
+	for round in $(seq 100); do
+		left=0
+		for f in /sys/fs/cgroup/pids/dock-"$name"/*/cgroup.procs; do
+			procs=$(cat "$f" 2>/dev/null) || continue
+			[ -n "$procs" ] || continue
+			left=1
+			kill -9 $procs 2>/dev/null || true
+		done
+		[ $left = 0 ] && return 0
+		sleep 0.05
 	done
 }
 
