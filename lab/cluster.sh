@@ -253,9 +253,15 @@ leftovers() {
 		case $mnt in /run/netns/flock-* | "$BASE"/*) echo "leftover mount $mnt"; found=1 ;; esac
 	done </proc/mounts
 	# (pgrep matches names of at most 15 characters: one name per call.)
-	for p in $(for n in corosync pacemakerd mosquitto qemu-system-x86; do pgrep -x "$n"; done || true); do
+	for p in $(for n in corosync pacemakerd mosquitto; do pgrep -x "$n"; done || true); do
 		echo "leftover process $p: $(tr '\0' ' ' <"/proc/$p/cmdline")"
 		found=1
+	done
+	# A guest of this lab root's (another root's guests, e.g. a parallel run's, are not ours).
+	for p in $(pgrep -x qemu-system-x86 || true); do
+		case "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" in
+		*"${FLOCK_LAB:-/var/tmp/flock-lab}/"*) echo "leftover guest $p"; found=1 ;;
+		esac
 	done
 	return $found
 }
