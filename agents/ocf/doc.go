@@ -41,6 +41,10 @@
 // this instance is active (the stop succeeds, the probe reports 7) or returns an error, which the
 // stop or probe then reports. Every agent that manages something real should have one.
 //
+// The same holds when a stop or probe handler itself returns ErrConfigured (the agent's own
+// checks across parameters): the runtime then answers as above, so no agent needs to route its
+// cross-checks to Unconfigured by hand, and none can forget to.
+//
 // validate-all always reports parameters that do not check (6): it is a question about the
 // configuration, not about the node.
 //

@@ -42,7 +42,7 @@ var example = &Agent{
 			if !r.Values.IsSet("state") {
 				return Exit(ErrGeneric, "cannot tell whether anything runs: %v", bad)
 			}
-			if err := exMonitor(r); err != NotRunning {
+			if err := exState(r); err != NotRunning {
 				return Exit(ErrGeneric, "refusing to call it stopped: %v", bad)
 			}
 			return nil
@@ -75,7 +75,20 @@ func exValidate(r *Request) error {
 	return nil
 }
 
+// exCross is the agent's own check across parameters, beyond their types: the handlers report
+// it as ErrConfigured, and the runtime must turn that into Unconfigured's answer on a stop or
+// a probe.
+func exCross(r *Request) error {
+	if r.Values.Int("count") == 9 && r.Values.Bool("paranoid") {
+		return Exit(ErrConfigured, "count 9 cannot go with paranoid")
+	}
+	return nil
+}
+
 func exStart(r *Request) error {
+	if err := exCross(r); err != nil {
+		return err
+	}
 	if err := exValidate(r); err != nil {
 		return err
 	}
@@ -99,6 +112,9 @@ func exStart(r *Request) error {
 }
 
 func exStop(r *Request) error {
+	if err := exCross(r); err != nil {
+		return err
+	}
 	if err := exMonitor(r); err == NotRunning {
 		return nil
 	}
@@ -106,6 +122,14 @@ func exStop(r *Request) error {
 }
 
 func exMonitor(r *Request) error {
+	if err := exCross(r); err != nil {
+		return err
+	}
+	return exState(r)
+}
+
+// exState is what the state file says: running (nil), NotRunning, or degraded.
+func exState(r *Request) error {
 	b, err := r.P.Files.ReadFile(r.Values.String("state"))
 	switch {
 	case errors.Is(err, fs.ErrNotExist), err == nil && !bytes.HasPrefix(b, []byte("running")):

@@ -109,7 +109,14 @@ func Run(a *Agent, p *sysio.Proc) int {
 		return finish(r, unconfigured(a, r, inv, err, margin))
 	}
 	r.Values = vals
-	return finish(r, call(r, h, margin))
+	err = call(r, h, margin)
+	// The agent's own checks across parameters (beyond their types) found them bad: on a stop
+	// or a probe that is the same case as parameters that do not type-check, and exit 6 there
+	// would have the node fenced.
+	if code, _ := codeOf(err); code == ErrConfigured && (r.Action == "stop" || r.Probe) {
+		return finish(r, unconfigured(a, r, inv, err, margin))
+	}
+	return finish(r, err)
 }
 
 // unconfigured decides a run whose parameters do not check (see the package documentation).
@@ -125,7 +132,10 @@ func unconfigured(a *Agent, r *Request, inv invocation, bad error, margin time.D
 		r.Log.Infof("probe with invalid parameters (%v): nothing can have been started with them, not running", bad)
 		return NotRunning
 	}
-	r.Values, bad = inv.parsePartial(a)
+	var typeErr error
+	if r.Values, typeErr = inv.parsePartial(a); typeErr != nil {
+		bad = typeErr
+	}
 	err := call(r, func(r *Request) error { return a.Actions.Unconfigured(r, bad) }, margin)
 	if err == nil {
 		r.Log.Infof("%s with invalid parameters (%v): the agent confirms nothing is active", r.Action, bad)
