@@ -19,7 +19,7 @@ Start refuses a state_dir that is not on a mounted filesystem of its own, binds 
 
 Stop stops nfsd (clients wait and retry, they do not fail), releases the locks held on the exported filesystems, withdraws the exports, stops rpc.statd, nfsdcld, rpc.mountd, rpc.idmapd, fsidd and sm-notify, and unbinds /var/lib/nfs. Afterwards nothing of the NFS server holds the replicated filesystem; a stop that cannot get there says which process holds what. rpcbind is left running: it holds no state and other RPC users on the node need it.
 
-Monitor at depth 0 reads /proc and forks nothing: nfsd threads, the bound state directory, each daemon by its process, the enabled versions, and every configured export with its options in etab. Depth 10 adds RPC NULL calls to nfsd (100003) and, with NFSv3, rpc.mountd (100005) over 127.0.0.1.
+Monitor at depth 0 reads /proc and forks nothing: nfsd threads, the bound state directory, each daemon by its process, the enabled versions, and every configured export with its options in etab. Depth 10 adds RPC NULL calls to nfsd (100003) and, with NFSv3, rpc.mountd (100005) over 127.0.0.1. Depth 20 adds a read through the server, as a client makes it: each export mounted read-only over NFS (the highest version served, soft, without locks) from the first ip, or from 127.0.0.1 while that is not bound here, on a mount point in HA_RSCTMP, the first entry of its directory read, and unmounted. nfsd sees the mount come from the address it goes to, so the exports must admit the first ip (the clients' network usually holds it) and 127.0.0.1. A mount a killed read left behind is removed by the next monitor or the stop.
 
 daemons=systemd drives Debian's units (rpcbind, rpc-statd, nfsdcld, nfs-server with a runtime drop-in that replaces its exportfs -r and rpc.nfsd lines); daemons=direct runs the programs itself, for nodes without systemd. Disable nfs-server.service at boot: a node must never serve NFS outside the cluster's control.`,
 	Params: params,
@@ -37,6 +37,7 @@ daemons=systemd drives Debian's units (rpcbind, rpc-statd, nfsdcld, nfs-server w
 	Monitors: []ocf.Monitor{
 		{Interval: 10 * time.Second, Timeout: 20 * time.Second},
 		{Interval: 60 * time.Second, Depth: 10, Timeout: 30 * time.Second},
+		{Interval: 300 * time.Second, Depth: 20, Timeout: 60 * time.Second},
 	},
 }
 

@@ -111,11 +111,14 @@ const (
 // procsCache is where start leaves the daemons it saw come up, so a depth-0 monitor reads a
 // few /proc/<pid>/stat files instead of every process's. It is in HA_RSCTMP, emptied at boot;
 // an entry counts only while its pid still has the same name and start time.
-func procsCache(rsctmp, instance string) string {
+func procsCache(rsctmp, instance string) string { return rscTmpFile(rsctmp, instance, ".procs") }
+
+// rscTmpFile is the instance's file of that suffix in HA_RSCTMP (Pacemaker's default when unset).
+func rscTmpFile(rsctmp, instance, suffix string) string {
 	if rsctmp == "" {
 		rsctmp = "/run/resource-agents"
 	}
-	return rsctmp + "/nfs-" + strings.ReplaceAll(instance, "/", "_") + ".procs"
+	return rsctmp + "/nfs-" + strings.ReplaceAll(instance, "/", "_") + suffix
 }
 
 func formatProcs(ps []nfs.Proc) string {

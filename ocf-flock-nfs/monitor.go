@@ -27,7 +27,8 @@ func monitor(r *ocf.Request) error {
 }
 
 // check is the resource's state: nil when it serves as configured, NotRunning when nothing of
-// it is here, an error naming what is wrong otherwise. Depth 0 reads /proc and forks nothing.
+// it is here, an error naming what is wrong otherwise. Depth 0 reads /proc and forks nothing;
+// depth 20 mounts and reads each export (readExports).
 func (s *server) check(depth int) error {
 	ms, err := s.mounts()
 	if err != nil {
@@ -81,6 +82,11 @@ func (s *server) check(depth int) error {
 	}
 	if depth >= 10 {
 		if err := s.ping(); err != nil {
+			return err
+		}
+	}
+	if depth >= 20 {
+		if err := s.readExports(ms); err != nil {
 			return err
 		}
 	}

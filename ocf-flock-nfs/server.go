@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -38,8 +39,10 @@ func useSystemd(files sysio.Files, mode string) bool {
 }
 
 // run runs a program that must succeed; the error names it and carries its stderr.
-func (s *server) run(argv ...string) error {
-	res, err := s.r.P.Exec.Run(s.r.Ctx, sysio.Cmd{Argv: argv})
+func (s *server) run(argv ...string) error { return s.runCtx(s.r.Ctx, argv...) }
+
+func (s *server) runCtx(ctx context.Context, argv ...string) error {
+	res, err := s.r.P.Exec.Run(ctx, sysio.Cmd{Argv: argv})
 	switch {
 	case errors.Is(err, sysio.ErrNotFound):
 		return ocf.Exit(ocf.ErrInstalled, "%s is not installed", argv[0])

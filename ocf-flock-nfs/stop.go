@@ -26,6 +26,9 @@ func (s *server) stop() error {
 	if err != nil {
 		return err
 	}
+	if err := s.dropProbe(ms); err != nil {
+		return err
+	}
 	ours, bindErr := s.binding(ms)
 	threads, err := nfs.ThreadCount(s.r.P.Files)
 	if err != nil && !errors.Is(err, nfs.ErrNFSDNotMounted) {

@@ -56,7 +56,7 @@ func TestPcs(t *testing.T) {
 	assert.Empty(t, strings.TrimSpace(out), "no warning")
 	out, code = ocftest.Tool(t, "pcs", "-f", cib, "resource", "config", "nfs")
 	require.Equal(t, 0, code, out)
-	for _, op := range []string{"start: nfs-start-interval-0s", "timeout=90s", "reload-agent: nfs-reload-agent-interval-0s", "OCF_CHECK_LEVEL=10"} {
+	for _, op := range []string{"start: nfs-start-interval-0s", "timeout=90s", "reload-agent: nfs-reload-agent-interval-0s", "OCF_CHECK_LEVEL=10", "OCF_CHECK_LEVEL=20"} {
 		assert.Contains(t, out, op)
 	}
 	out, code = create("nfs2", "exports=/srv/x *(rw)", "state_dir=/srv/state", "ip=10.0.0.1")

@@ -22,6 +22,7 @@ export OCF_ROOT=/usr/lib/ocf OCF_RA_VERSION_MAJOR=1 OCF_RA_VERSION_MINOR=1 \
   OCF_RESKEY_state_dir=$STATE OCF_RESKEY_ip=127.0.0.1 OCF_RESKEY_daemons=direct \
   OCF_RESKEY_grace_time=10 OCF_RESKEY_lease_time=10
 EVERY=OCF_RESKEY_CRM_meta_interval=10000
+PROBE=/run/resource-agents/nfs-nfs1.probe   # the depth-20 mount point (no HA_RSCTMP here)
 
 up() { cut -d' ' -f1 /proc/uptime; }
 T0=$(up)
@@ -47,6 +48,7 @@ within() {
 }
 md5() { md5sum < "$1" | cut -d' ' -f1; }
 running() { pidof "$1" > /dev/null; }
+probe_mounted() { awk -v p=$PROBE '$5 == p { f = 1 } END { exit !f }' /proc/self/mountinfo; }
 bound() { awk '$5 == "/var/lib/nfs" { f = 1 } END { exit !f }' /proc/self/mountinfo; }
 exported() { grep -q "^$1[[:space:]]" /var/lib/nfs/etab 2>/dev/null; }
 kernel_said() { grep -q "$1" <<< "$(dmesg)"; }
@@ -92,6 +94,21 @@ grep -q 'NFSD: no clients to reclaim, skipping NFSv4 grace period' <<< "$(dmesg)
 ra start-running 0 start
 ra monitor 0 monitor $EVERY
 ra monitor-depth10 0 monitor $EVERY OCF_CHECK_LEVEL=10
+ra monitor-depth20 0 monitor $EVERY OCF_CHECK_LEVEL=20
+probe_mounted && fail "monitor-depth20 left its mount: $(grep $PROBE /proc/self/mountinfo)"
+# The export's directory moved away under it: etab, the daemons and the RPC services are
+# fine, so depths 0 and 10 pass; the read through the server fails, names the export and
+# leaves no mount behind.
+mv $EXP $EXP.away
+ra monitor-depth10-gone 0 monitor $EVERY OCF_CHECK_LEVEL=10
+ra monitor-depth20-gone 1 monitor $EVERY OCF_CHECK_LEVEL=20
+[[ $REASON == *"export $EXP:"* ]] || fail "monitor-depth20-gone: reason '$REASON'"
+probe_mounted && fail "monitor-depth20-gone left its mount: $(grep $PROBE /proc/self/mountinfo)"
+mv $EXP.away $EXP
+# A read killed at its deadline leaves its mount: the next one removes it first.
+mount.nfs 127.0.0.1:$EXP $PROBE -o ro,vers=4.2 || fail "the leftover probe mount"
+ra monitor-depth20-leftover 0 monitor $EVERY OCF_CHECK_LEVEL=20
+probe_mounted && fail "monitor-depth20-leftover left a mount: $(grep $PROBE /proc/self/mountinfo)"
 ra probe-running 0 monitor
 
 # 3. Clients: NFSv3 with an NLM lock, NFSv4.2 holding a POSIX lock (flock over NFS is one).
@@ -150,11 +167,14 @@ ra monitor-after-restart 0 monitor $EVERY OCF_CHECK_LEVEL=10
 # 6. Clients leave; the final stop; the shared filesystem must unmount.
 kill $HOLDER; wait $HOLDER 2>/dev/null || true
 umount /mnt/v3 /mnt/v4 || fail "umount NFS"
+# A depth-20 mount left by a killed monitor: stop removes it too.
+mount.nfs 127.0.0.1:$EXP $PROBE -o ro,vers=4.2 || fail "the leftover probe mount"
 # Something else on the node works in the state directory: stop cannot unbind it, says who,
 # and kills nothing it does not own; once that process is gone the stop completes.
 ( cd /var/lib/nfs && exec sleep 100000 ) &
 BUSY=$!
 ra stop-busy 1 stop
+probe_mounted && fail "stop left the depth-20 probe mount: $(grep $PROBE /proc/self/mountinfo)"
 [[ $REASON == *"sleep[$BUSY]"* ]] || fail "stop-busy: reason '$REASON' does not name sleep[$BUSY]"
 kill -0 $BUSY || fail "stop-busy killed a process it does not own"
 kill $BUSY; wait $BUSY 2>/dev/null || true
