@@ -16,6 +16,7 @@ import (
 //
 //	FLOCK_WB_NOFORK_BACKING, FLOCK_WB_NOFORK_CACHE  scratch block devices
 //	FLOCK_WB_NOFORK_AGENT                           ours; default the installed one
+//	CIB_file                                        the CIB a start records its epoch in
 func TestMonitorSpawnsNothing(t *testing.T) {
 	backing, cache := os.Getenv("FLOCK_WB_NOFORK_BACKING"), os.Getenv("FLOCK_WB_NOFORK_CACHE")
 	if backing == "" || cache == "" {
@@ -30,6 +31,10 @@ func TestMonitorSpawnsNothing(t *testing.T) {
 	defer events.Close()
 	env := append([]string{"OCF_RESKEY_name=wbnofork", "OCF_RESKEY_backing_dev=" + backing,
 		"OCF_RESKEY_cache_dev=" + cache, "OCF_RESKEY_allow_format=1"}, pacemakerEnv...)
+	// The cluster start records its epoch in (a CIB file, as in the other guest tests).
+	if cib := os.Getenv("CIB_file"); cib != "" {
+		env = append(env, "CIB_file="+cib)
+	}
 	// run returns the exit code of one action and the processes it spawned.
 	run := func(argv []string, env ...string) (int, int) {
 		m := ocftest.Measure(t, events, argv[0], env, argv[1:]...)

@@ -18,6 +18,9 @@ cat > "$work/guest.sh" <<'GUEST'
 set -euo pipefail
 mkdir -p /tmp/tools && tar -xf /dev/disk/by-lab/tools -C /tmp/tools
 cd /tmp/tools
+# The cluster a start records its epoch in: a CIB in a file, for the real crm_attribute.
+cibadmin --empty > /tmp/cib.xml
+export CIB_file=/tmp/cib.xml
 FLOCK_WB_NOFORK_BACKING=/dev/disk/by-lab/backing FLOCK_WB_NOFORK_CACHE=/dev/disk/by-lab/cache \
   ./ocf-writeboost.test -test.run '^TestMonitorSpawnsNothing$' -test.v
 GUEST
