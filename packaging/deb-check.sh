@@ -39,6 +39,14 @@ while read -r f; do
   if [ -f "$f" ] || [ -L "$f" ]; then mkdir -p "$saved${f%/*}" && cp -a "$f" "$saved$f"
   elif [ -d "$f" ]; then echo "$f" >> "$work/predirs"; fi
 done < "$work/contents"
+# make install's man pages are not compressed, and one of the same name would shadow the
+# package's for man -w: moved away for the check, put back with the rest.
+while read -r f; do
+  case $f in /usr/share/man/*.gz)
+    u=${f%.gz}
+    if [ -f "$u" ]; then mkdir -p "$saved${u%/*}" && mv "$u" "$saved$u"; fi ;;
+  esac
+done < "$work/contents"
 restore() {
   if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q installed; then dpkg -P "$pkg" >/dev/null || true; fi
   (cd "$saved" && find . -type f -o -type l) | while read -r f; do
