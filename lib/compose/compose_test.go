@@ -1,9 +1,12 @@
 package compose
 
 import (
+	"context"
 	"encoding/binary"
+	"strings"
 	"testing"
 
+	"github.com/isard-vdi/flock-agents/lib/sysio"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -87,5 +90,35 @@ func TestHealthOf(t *testing.T) {
 	for status, h := range map[string]Health{"Up 5 seconds (healthy)": Healthy, "Up 2 minutes (unhealthy)": Unhealthy,
 		"Up 1 second (health: starting)": Starting, "Up 3 hours": NoHealthcheck} {
 		assert.Equal(t, h, healthOf(status), status)
+	}
+}
+
+// daemon29 answers as Docker 29.0 does: API versions below 1.44 are refused with a 400 that
+// names the minimum.
+type daemon29 struct{ urls []string }
+
+func (d *daemon29) Do(_ context.Context, r sysio.HTTPRequest) (sysio.HTTPResponse, error) {
+	d.urls = append(d.urls, r.URL)
+	if !strings.HasPrefix(r.URL, "http://docker/v1.44/") {
+		return sysio.HTTPResponse{Status: 400, Body: []byte(`{"message":"client version 1.41 is too old. Minimum supported API version is 1.44, please upgrade your client to a newer version"}`)}, nil
+	}
+	return sysio.HTTPResponse{Status: 200, Body: []byte(`{"Version":"29.0.0"}`)}, nil
+}
+
+// TestEngineSpeaksTheDaemonsMinimum: a daemon that no longer serves APIVersion is asked again
+// in the version it names, and from then on only in that one.
+func TestEngineSpeaksTheDaemonsMinimum(t *testing.T) {
+	d := &daemon29{}
+	e := &Engine{HTTP: d, Socket: "/run/docker.sock"}
+	for i := 0; i < 2; i++ {
+		v, err := e.Version(context.Background())
+		require.NoError(t, err)
+		assert.Equal(t, "29.0.0", v)
+	}
+	assert.Equal(t, []string{"http://docker/v1.41/version", "http://docker/v1.44/version", "http://docker/v1.44/version"}, d.urls)
+
+	for _, body := range []string{`{"message":"no such container"}`, `Minimum supported API version is 1`, `Minimum supported API version is x.y`} {
+		_, ok := minimumAPI([]byte(body))
+		assert.False(t, ok, body)
 	}
 }

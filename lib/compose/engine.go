@@ -10,14 +10,35 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/isard-vdi/flock-agents/lib/sysio"
 )
 
-// APIVersion is the Engine API version we speak: Docker 20.10's, which every later daemon
-// still serves, so a request and its tape mean the same on any of them.
+// APIVersion is the Engine API version we speak first: Docker 20.10's (Debian 12's). A daemon
+// that no longer serves it (Docker 29.0 serves 1.44 and later) says so in a 400 naming its
+// minimum, and the Engine then speaks that: the fields we read are the same in both.
 const APIVersion = "v1.41"
+
+// minimumAPI reads the daemon's answer to an API version below its minimum (moby's "client
+// version 1.41 is too old. Minimum supported API version is 1.44, please upgrade ...").
+func minimumAPI(body []byte) (string, bool) {
+	const says = "Minimum supported API version is "
+	_, rest, ok := strings.Cut(string(body), says)
+	if !ok {
+		return "", false
+	}
+	end := strings.IndexFunc(rest, func(r rune) bool { return r != '.' && (r < '0' || r > '9') })
+	if end < 0 {
+		end = len(rest)
+	}
+	major, minor, ok := strings.Cut(rest[:end], ".")
+	if !ok || major == "" || minor == "" || strings.Contains(minor, ".") {
+		return "", false
+	}
+	return "v" + major + "." + minor, true
+}
 
 // The labels compose puts on every container it creates (v1 and v2 alike).
 const (
@@ -32,6 +53,18 @@ type Engine struct {
 	HTTP    sysio.HTTPClient
 	Socket  string
 	Timeout time.Duration // per request; 0: 10s
+
+	mu      sync.Mutex
+	version string // the API version the daemon accepted; "" until one refused APIVersion
+}
+
+func (e *Engine) api() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.version != "" {
+		return e.version
+	}
+	return APIVersion
 }
 
 // APIError is an answer of the daemon that is not a success.
@@ -50,19 +83,31 @@ func NotFound(err error) bool {
 
 // do sends one request; keep is what a recording keeps of the answer (nil: all of it).
 func (e *Engine) do(ctx context.Context, method, path string, q url.Values, timeout time.Duration, keep func([]byte) []byte) ([]byte, error) {
-	u := "http://docker/" + APIVersion + path
-	if len(q) > 0 {
-		u += "?" + q.Encode()
-	}
 	if timeout == 0 {
 		timeout = e.Timeout
 	}
 	if timeout == 0 {
 		timeout = 10 * time.Second
 	}
-	resp, err := e.HTTP.Do(ctx, sysio.HTTPRequest{Method: method, URL: u, UnixSocket: e.Socket, Timeout: timeout, KeepBody: keep})
+	send := func(version string) (sysio.HTTPResponse, error) {
+		u := "http://docker/" + version + path
+		if len(q) > 0 {
+			u += "?" + q.Encode()
+		}
+		return e.HTTP.Do(ctx, sysio.HTTPRequest{Method: method, URL: u, UnixSocket: e.Socket, Timeout: timeout, KeepBody: keep})
+	}
+	version := e.api()
+	resp, err := send(version)
 	if err != nil {
 		return nil, err
+	}
+	if min, ok := minimumAPI(resp.Body); resp.Status == 400 && ok && version == APIVersion {
+		e.mu.Lock()
+		e.version = min
+		e.mu.Unlock()
+		if resp, err = send(e.api()); err != nil {
+			return nil, err
+		}
 	}
 	if resp.Status/100 != 2 {
 		var m struct{ Message string }
