@@ -6,7 +6,8 @@ import (
 	"testing"
 
 	"github.com/isard-vdi/flock-agents/agents/ocf"
-	"github.com/isard-vdi/flock-agents/lib/sysio/tape"
+	"github.com/isard-vdi/flock-agents/agents/ocf/ocftest"
+	"github.com/isard-vdi/flock-agents/lib/sysio"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -25,18 +26,7 @@ func TestMetaDataGolden(t *testing.T) {
 // TestTapes replays every recorded and derived tape in-process: the agent must ask the world
 // exactly what the tape holds and end as the recording did.
 func TestTapes(t *testing.T) {
-	paths, err := filepath.Glob(filepath.Join("..", "simulator", "tapes", "isard", "*.tape"))
-	require.NoError(t, err)
-	require.NotEmpty(t, paths, "no tapes: lab/dock/record-isard-tapes.sh records them")
-	for _, path := range paths {
-		t.Run(filepath.Base(path), func(t *testing.T) {
-			tp, err := tape.Load(path)
-			require.NoError(t, err)
-			p, finish := tape.Replay(tp)
-			v := finish(ocf.Run(agent, p))
-			assert.True(t, v.Passed(), "%s\nstderr:\n%s", v, v.Stderr)
-		})
-	}
+	ocftest.ReplayTapes(t, "isard", func(p *sysio.Proc) int { return ocf.Run(agent, p) })
 }
 
 // TestValidateDepth0 is the parameter logic alone, as pcs and crm_resource run it on any node:

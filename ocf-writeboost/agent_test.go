@@ -1,13 +1,13 @@
 package main
 
 import (
-	"github.com/isard-vdi/flock-agents/agents/ocf"
-	"github.com/isard-vdi/flock-agents/lib/sysio"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/isard-vdi/flock-agents/agents/ocf"
 	"github.com/isard-vdi/flock-agents/agents/ocf/ocftest"
+	"github.com/isard-vdi/flock-agents/lib/sysio"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
