@@ -14,11 +14,45 @@ SECRET=lab-$RANDOM$RANDOM
 VARS="NODE1=n1 NODE1_IP=$NET.11 NODE2=n2 NODE2_IP=$NET.12
 HDD=/dev/disk/by-id/virtio-hdd NVME=/dev/disk/by-id/virtio-nvme
 VIP=$NET.100 CIDR=24 NIC=eth0 CLIENTS=$NET.0/24 PLUG1=$NET.201 PLUG2=$NET.202
-APIKEY=$KEY DRBD_SECRET=$SECRET"
+APIKEY=$KEY DRBD_SECRET=$SECRET TOKEN=10000"
 
 gx() { "$L" gx "$@"; }
 # guide GUEST BLOCK: run the guide's block on the guest, as an administrator would paste it.
 guide() { gx "$1" "set -e; cd /root; $VARS; $(docblock "$2")" 1200; }
+
+# admin GUEST BLOCK: a pcs block of the guide, its commands in order as an administrator runs
+# them on GUEST, but for one thing: the offline `pcs -f FILE` commands run on the host, on the
+# same FILE (the guest's /lab/admin is the host's $FL/run/GUEST/admin), with the same pcs and
+# the same agents (the guests' /usr is the host's, /flock laid over it as node-init does). pcs
+# is Python, and each start costs 20-25 s of guest CPU under TCG against 1 s on the host; the
+# commands that talk to the cluster (`pcs cluster cib`, `cib-push`) run on the node.
+admin() {
+  local g=$1 dir=$FL/run/$1/admin cmd block
+  block=$(docblock "$2") || return
+  [[ $block != *"<<"* ]] || { echo "admin: block $2 has a here-document; run it with guide"; return 1; }
+  mkdir -p "$dir"
+  while IFS= read -r -d '' cmd; do
+    echo "+ $cmd"
+    if [[ $cmd == "pcs -f "* ]]; then
+      unshare -m --propagation private bash -c 'set -e
+        for d in usr/sbin usr/bin usr/lib/ocf/resource.d; do
+          [ ! -d "$1/$d" ] || mount -t overlay overlay -o "lowerdir=$1/$d:/$d" "/$d"
+        done
+        cd "$2"; eval "$3"' host-pcs "$FL/root" "$dir" "$VARS; $cmd" || return
+    else
+      gx "$g" "set -e; cd /lab/admin; $VARS; $cmd" 600 || return
+    fi
+  done < <(commands <<<"$block")
+}
+# commands: the shell lines on stdin as commands, continuation lines joined, NUL-terminated.
+commands() {
+  local line cmd=
+  while IFS= read -r line; do
+    if [[ $line == *\\ ]]; then cmd+=${line%\\}; continue; fi
+    [ -z "$cmd$line" ] || printf '%s\0' "$cmd$line"
+    cmd=
+  done
+}
 
 step() {
   local name=$1 t0 out; shift
@@ -57,13 +91,13 @@ setup() {
   step "guide: corosync.conf on both nodes" both guide corosync
   step "corosync and pacemaker start on both nodes" both gx /run/ha-start
   step "both nodes online" until_true 240 online
-  step "guide: stonith through the plugs, the cache clone" guide n1 pcs-cache
+  step "guide: stonith through the plugs, the cache clone" admin n1 pcs-cache
   step "cache started on both nodes" until_true 240 cache_started
   step "guide: DRBD r0 on both nodes" both guide drbd
   step "guide: initial sync from n1, ext4" guide n1 drbd-first
   step "initial sync done" until_true 300 uptodate
   step "mount point on n2" gx n2 'mkdir -p /srv/flock'
-  step "guide: DRBD, filesystem, nfs, address" guide n1 pcs-service
+  step "guide: DRBD, filesystem, nfs, address" admin n1 pcs-service
 }
 
 EXPORT=/srv/flock/export
@@ -104,12 +138,28 @@ try: fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 except OSError as e: print(\"refused:\", e); sys.exit(0)
 print(\"a second locker got the lock: the writer lost it\"); sys.exit(1)'" 120
 }
-drbd_identical() {  # online verify from the Primary finds no block out of sync
-  local p=$1
-  gx "$p" 'drbdadm verify r0' || return
-  until_true 600 bash -c "! '$L' gx $p 'cat /proc/drbd' | grep -q 'cs:Verify'" || return
-  gx "$p" 'cat /proc/drbd; dmesg | grep -E "Online verify (done|found)" | tail -2' | tee /dev/stderr |
-    grep -Eq ' oos:0$' || { echo "verify found blocks out of sync"; return 1; }
+# drbd_identical PRIMARY: both nodes' copies of DRBD's data area hash the same, read while the
+# Primary's filesystem is frozen (every write it acknowledged is then on both nodes: protocol C),
+# and DRBD knows of no block out of sync. Checksums, not `drbdadm verify`: DRBD's verify reads
+# the cache device in small requests, 4 MB/s under TCG (50-110 s a check), a streaming read 20.
+drbd_identical() {
+  local p=$1 q size rc=0 d=$FL/results/sums; [ "$p" = n1 ] && q=n2 || q=n1
+  gx "$p" 'cat /proc/drbd' | grep -Eq 'ds:UpToDate/UpToDate.*' || { echo "DRBD not UpToDate on both"; return 1; }
+  gx "$p" 'grep -q " oos:0$" /proc/drbd' || { echo "DRBD counts blocks out of sync"; return 1; }
+  size=$(gx "$p" 'blockdev --getsize64 /dev/drbd0') || return
+  gx "$p" 'fsfreeze -f /srv/flock' 60 || return
+  mkdir -p "$d"
+  datasum "$p" "$size" > "$d/$p" & datasum "$q" "$size" > "$d/$q" || rc=1
+  wait $! || rc=1
+  gx "$p" 'fsfreeze -u /srv/flock' 60 || rc=1
+  [ $rc = 0 ] || { echo "could not read both copies"; return 1; }
+  paste "$d/$p" "$d/$q"
+  [ -s "$d/$p" ] && cmp -s "$d/$p" "$d/$q" || { echo "the nodes' DRBD data differ"; return 1; }
+}
+# datasum NODE BYTES: the md5 of the first BYTES of the node's DRBD backing device (the cache).
+datasum() {
+  gx "$1" "sync; echo 3 > /proc/sys/vm/drop_caches
+    dd if=/dev/mapper/wb0 bs=4M count=$2 iflag=count_bytes status=none | md5sum" 600
 }
 fenced_by_plug() {  # Pacemaker's history, its fencer's log and the plug agree: our agent did it
   local v=$1 s=$2 since=$3
@@ -132,12 +182,20 @@ rejoined() {
   online && cache_started && gx n1 'cat /proc/drbd' | grep -q 'ds:UpToDate/UpToDate' &&
     ! gx n1 'cibadmin -Q -o constraints' | grep -q drbd-fence-by-handler
 }
+# settled: what a scenario starts from, whatever came before (a fence no scenario asked for, a
+# node still probing after its return): both nodes in, DRBD Promoted on one and Unpromoted on
+# the other, the service up, and no action of the scheduler's still pending.
+settled() {
+  rejoined && service_up && crm | grep -q 'Unpromoted: \[ n[12] \]' &&
+    gx n1 'crm_resource --wait --timeout=60' 90
+}
 
 # fail_primary KIND NAME: KIND hang (SIGSTOP of its qemu) or netcut (its tap down), while the
 # client writes (NAME's writer); then the checks, the timeline, and the node's return.
 fail_primary() {
   local kind=$1 name=$2 v s since d=$OUTDIR/$2 n0 offs bad=0
   mkdir -p "$d"
+  step "$name: the flock is settled" until_true 600 settled || return 1
   v=$(located fs); [ "$v" = n1 ] && s=n2 || s=n1
   step "$name: the client writes through $v" until_true 120 writes_more "$WRITER" $(($(acked "$WRITER") + 10)) || return 1
   n0=$(acked "$WRITER") offs=$(plug_offs "$v")
@@ -155,7 +213,7 @@ fail_primary() {
   step "$name: $v's cache replayed its own log" replayed "$v" "$since" || bad=1
   step "$name: the service stayed on $s" runs_on "$s" || bad=1
   step "$name: every acknowledged record once, in order" records_ok "$WRITER" "$name" || bad=1
-  step "$name: both nodes' DRBD data identical (verify)" drbd_identical "$s" || bad=1
+  step "$name: both nodes' DRBD data identical (checksums)" drbd_identical "$s" || bad=1
   step "$name: fenced by fence_espurna through plug-$v" fenced_by_plug "$v" "$s" "$since" || bad=1
   step "$name: no resource on both nodes at once" exclusive || bad=1
   step "$name: timeline" "$HERE/check.py" timeline "$FL" "$name" "$since" "$s" "$v" \
@@ -201,10 +259,10 @@ unfenced_logs() { # the same logs without the power cuts: as if no fence had sto
   "$HERE/check.py" exclusive "$FL" 0 > /dev/null && must_fail "$HERE/check.py" exclusive "$d" 0
 }
 lock_free() { must_fail lock_held steady; }   # no writer holds it any more: must be noticed
-diverged() {      # one block changed under DRBD on the Secondary: verify must find it
-  local p=$1 q; [ "$p" = n1 ] && q=n2 || q=n1
+diverged() {      # one block changed under DRBD on the Secondary: the checksums must differ
+  local p=$1 q out; [ "$p" = n1 ] && q=n2 || q=n1
   gx "$q" 'dd if=/dev/urandom of=/dev/mapper/wb0 bs=4k seek=25600 count=1 oflag=direct status=none' &&
-    must_fail drbd_identical "$p"
+    out=$(drbd_identical "$p" 2>&1); [[ $out == *"data differ"* ]] || { echo "not caught: $out"; return 1; }
 }
 negatives() {
   step "caught: an acknowledged record missing" drop_record 4-burst-during-crash
@@ -239,4 +297,8 @@ if [ "${FLOCK_REUSE:-0}" != 1 ]; then
 fi
 scenarios || exit 1
 negatives || exit 1
+# Three failovers, three power cuts; any more is a fence no scenario asked for (a guest starved
+# of CPU for longer than the token): the scenarios started settled, so it is told, not failed.
+extra=$(($(plug_offs n1) + $(plug_offs n2) - 3))
+[ $extra -le 0 ] || echo "note: $extra fence(s) no scenario asked for: $FL/plugs/*.timeline"
 echo "flock tier took $(secs $(($(ms) - t0))) s"

@@ -13,7 +13,7 @@ GUESTS=(n1 n2 client)
 declare -A ADDR=([n1]=$NET.11 [n2]=$NET.12 [client]=$NET.20)
 declare -A MAC=([n1]=52:54:00:99:04:11 [n2]=52:54:00:99:04:12 [client]=52:54:00:99:04:20)
 declare -A PLUG=([n1]=$NET.201 [n2]=$NET.202)
-HDD=${FLOCK_HDD:-384M} NVME=${FLOCK_NVME:-96M}
+HDD=${FLOCK_HDD:-128M} NVME=${FLOCK_NVME:-96M}
 
 known() { [[ " ${GUESTS[*]} " == *" $1 "* ]] || die "no guest $1 (${GUESTS[*]})"; }
 ms() { echo $(($(date +%s%N) / 1000000)); }
