@@ -38,7 +38,7 @@ func ParseEtab(data []byte) ([]EtabEntry, error) {
 			continue
 		}
 		path, spec, ok := strings.Cut(line, "\t")
-		m := clientRe.FindStringSubmatch(spec)
+		m := clientRe().FindStringSubmatch(spec)
 		if !ok || m == nil {
 			return nil, fmt.Errorf("etab line %d is not PATH<TAB>CLIENT(OPTIONS): %q", n+1, line)
 		}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Export is one exported directory and the clients it is exported to.
@@ -31,10 +32,14 @@ func (e Export) FSID() string {
 	return ""
 }
 
+// Compiled on first use: the agent's meta-data and most monitors read no exports, and a
+// regexp compiled at package level costs every start.
 var (
-	clientRe = regexp.MustCompile(`^([^\s()]+)\(([^\s()]*)\)$`)
-	optionRe = regexp.MustCompile(`^[a-z_]+(=[A-Za-z0-9_:.,/@-]+)?$`)
-	fsidRe   = regexp.MustCompile(`^(root|[0-9]+|[0-9a-fA-F]{8}(-?[0-9a-fA-F]{4}){3}-?[0-9a-fA-F]{12}|[0-9a-fA-F]{32})$`)
+	clientRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([^\s()]+)\(([^\s()]*)\)$`) })
+	optionRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z_]+(=[A-Za-z0-9_:.,/@-]+)?$`) })
+	fsidRe   = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(root|[0-9]+|[0-9a-fA-F]{8}(-?[0-9a-fA-F]{4}){3}-?[0-9a-fA-F]{12}|[0-9a-fA-F]{32})$`)
+	})
 )
 
 // ParseExports reads exports in /etc/exports syntax, one export a line or separated by ";":
@@ -75,7 +80,7 @@ func ParseExports(s string) ([]Export, error) {
 			switch {
 			case id == "":
 				return nil, fmt.Errorf("export %s %s: fsid= is required, so clients' file handles survive a move", e.Path, c.Host)
-			case !fsidRe.MatchString(id):
+			case !fsidRe().MatchString(id):
 				return nil, fmt.Errorf("export %s: fsid=%s is not a number, a UUID or root", e.Path, id)
 			case fsid != "" && fsidKey(id) != fsidKey(fsid):
 				return nil, fmt.Errorf("export %s: every client needs the same fsid (%s, %s)", e.Path, fsid, id)
@@ -107,7 +112,7 @@ func fsidKey(id string) string {
 }
 
 func parseClient(path, spec string) (Client, error) {
-	m := clientRe.FindStringSubmatch(spec)
+	m := clientRe().FindStringSubmatch(spec)
 	if m == nil {
 		return Client{}, fmt.Errorf("export %s: %q is not CLIENT(OPTIONS)", path, spec)
 	}
@@ -115,7 +120,7 @@ func parseClient(path, spec string) (Client, error) {
 	// CLIENT:PATH argument alone.
 	c := Client{Host: strings.TrimSuffix(strings.TrimPrefix(m[1], "["), "]")}
 	for _, o := range strings.Split(m[2], ",") {
-		if !optionRe.MatchString(o) {
+		if !optionRe().MatchString(o) {
 			return Client{}, fmt.Errorf("export %s %s: option %q is not NAME or NAME=VALUE", path, c.Host, o)
 		}
 		c.Options = append(c.Options, exportfsSpelling(o))
