@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/isard-vdi/flock-agents/agents/param"
+	"github.com/isard-vdi/flock-agents/lib/sysio"
 )
 
 // Agent is the declaration of one resource agent: its parameters, its handlers and the
@@ -24,6 +25,9 @@ type Agent struct {
 	Timeouts map[string]time.Duration
 	// Monitors are the advertised monitor operations; none means one at 10s, depth 0.
 	Monitors []Monitor
+	// HTTP is the real HTTP client of an agent that speaks HTTP (httpio.New); nil for one that
+	// does not, whose binary then links no net/http or crypto/tls.
+	HTTP func() sysio.HTTPClient
 }
 
 // Monitor is one advertised monitor operation.
