@@ -110,22 +110,29 @@ func (d *Doc) newline(depth int) {
 func escape(b *strings.Builder, s string) {
 	last := 0
 	for i := 0; i < len(s); {
-		r, width := utf8.DecodeRuneInString(s[i:])
+		c, width := s[i], 1
 		var esc string
 		switch {
-		case r == '&':
+		case c == '&':
 			esc = "&amp;"
-		case r == '<':
+		case c == '<':
 			esc = "&lt;"
-		case r == '>':
+		case c == '>':
 			esc = "&gt;"
-		case r == '\'':
+		case c == '\'':
 			esc = "&apos;"
-		case r == '"':
+		case c == '"':
 			esc = "&quot;"
-		case !xmlChar(r) || (r == utf8.RuneError && width == 1):
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r':
 			esc = "\uFFFD"
-		default:
+		case c >= utf8.RuneSelf:
+			var r rune
+			r, width = utf8.DecodeRuneInString(s[i:])
+			if !xmlChar(r) || (r == utf8.RuneError && width == 1) {
+				esc = "\uFFFD"
+			}
+		}
+		if esc == "" {
 			i += width
 			continue
 		}
