@@ -111,6 +111,10 @@ func escape(b *strings.Builder, s string) {
 	last := 0
 	for i := 0; i < len(s); {
 		c, width := s[i], 1
+		if c >= 64 && c < utf8.RuneSelf || c < 64 && special&(1<<c) == 0 {
+			i++ // most of a description: plain ASCII, told by one test
+			continue
+		}
 		var esc string
 		switch {
 		case c == '&':
@@ -143,6 +147,10 @@ func escape(b *strings.Builder, s string) {
 	}
 	b.WriteString(s[last:])
 }
+
+// special has a bit for each byte below 64 that escape replaces: the control characters but
+// tab, newline and carriage return, and " & ' < >.
+const special = (1<<32-1)&^(1<<'\t'|1<<'\n'|1<<'\r') | 1<<'"' | 1<<'&' | 1<<'\'' | 1<<'<' | 1<<'>'
 
 // xmlChar is XML 1.0's Char production.
 func xmlChar(r rune) bool {
