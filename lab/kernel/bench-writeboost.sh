@@ -18,6 +18,8 @@ dummy=/usr/lib/ocf/resource.d/heartbeat/Dummy
 rm -rf "$work"; mkdir -p "$work/vm" "$work/tools"
 CGO_ENABLED=0 go test -c -o "$work/tools/ocf-writeboost.test" ./ocf-writeboost
 cp $dummy "$work/tools/Dummy"
+# The process floor in the guest: the host bench's trivial static Go binary.
+CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$work/tools/floor" ./simulator/bench/floor
 tar -cf "$work/vm/tools.img" -C "$work/tools" .
 truncate -s $(( ($(stat -c %s "$work/vm/tools.img") / 1048576 + 1) * 1048576 )) "$work/vm/tools.img"
 cat > "$work/guest.sh" <<GUEST
@@ -28,9 +30,11 @@ mkdir -p /usr/lib/ocf/resource.d/heartbeat && cp /tmp/tools/Dummy /usr/lib/ocf/r
 cd /tmp/tools
 FLOCK_WB_BENCH_BACKING=/dev/disk/by-lab/backing FLOCK_WB_BENCH_CACHE=/dev/disk/by-lab/cache \\
   ./ocf-writeboost.test -test.run=XXX -test.bench=Monitor -test.benchtime=${n}x | tee "\$OUT/bench.txt"
+t0=\$(date +%s%N); for i in \$(seq $n); do ./floor > /dev/null; done; t1=\$(date +%s%N)
+echo "floor (trivial static Go binary): \$(( (t1 - t0) / $n / 1000000 )) ms wall per run, $n runs" | tee -a "\$OUT/bench.txt"
 GUEST
 # --keep boots over the tools disk made above; backing and cache are created fresh.
 "$HERE/run.sh" --work "$work/vm" --out "$work/out" --keep --timeout 900 \
   --disk tools:$(( $(stat -c %s "$work/vm/tools.img") >> 20 ))M --disk backing:256M --disk cache:64M "$work/guest.sh" \
   > "$work/run.log" 2>&1 || { tail -30 "$work/run.log"; die "the benchmark failed: $work/run.log"; }
-grep -E '^(Benchmark|goos|goarch|cpu|PASS|ok)' "$work/out/bench.txt"
+grep -E '^(Benchmark|goos|goarch|cpu|PASS|ok|floor)' "$work/out/bench.txt"
