@@ -3,6 +3,8 @@ package main
 import (
 	"github.com/isard-vdi/flock-agents/agents/fence"
 	"github.com/isard-vdi/flock-agents/agents/param"
+	"github.com/isard-vdi/flock-agents/lib/sysio/httpio"
+	"github.com/isard-vdi/flock-agents/lib/sysio/mqttio"
 )
 
 var agent = &fence.Agent{
@@ -22,6 +24,8 @@ With power_off_threshold set, the plug's power meter must also read at most that
 	Params:    params,
 	Open:      open,
 	Validate:  validate,
+	HTTP:      httpio.New,
+	MQTT:      mqttio.New,
 }
 
 // A Teckin SP22 switches at most 10 A (2.3 kW); a negative threshold would silently disable the meter check.

@@ -41,7 +41,7 @@ func runArgv(t *testing.T, args ...string) result {
 func runProc(t *testing.T, argv, env []string, stdin string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
-	p := &sysio.Proc{Args: argv, Env: env, Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, World: sysio.Real()}
+	p := &sysio.Proc{Args: argv, Env: env, Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, World: realWorld()}
 	code := p.Finish(fence.Run(agent, p))
 	r := result{code, out.String(), errb.String()}
 	require.NotContains(t, r.stdout+r.stderr, testKey, "the API key leaked: %v", r)
@@ -107,3 +107,10 @@ func expectFailed(t *testing.T, r result, why string) {
 }
 
 func kv(k string, v any) string { return fmt.Sprintf("%s=%v", k, v) }
+
+// realWorld is this machine's, with the network clients the agent declares.
+func realWorld() sysio.World {
+	w := sysio.Real()
+	w.HTTP, w.MQTT = agent.HTTP(), agent.MQTT()
+	return w
+}

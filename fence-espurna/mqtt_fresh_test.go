@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/isard-vdi/flock-agents/lib/sysio"
+	"github.com/isard-vdi/flock-agents/lib/sysio/mqttio"
 	"github.com/isard-vdi/flock-agents/simulator/mosquitto"
 	"github.com/isard-vdi/flock-agents/simulator/plug"
 	"github.com/stretchr/testify/require"
@@ -18,7 +19,7 @@ import (
 func publishRetained(t *testing.T, b *mosquitto.Broker, kvs ...string) {
 	t.Helper()
 	ctx := context.Background()
-	c, err := sysio.Real().MQTT.Connect(ctx, sysio.MQTTOptions{Broker: b.URL, ClientID: "ghost-writer", Timeout: 5 * time.Second})
+	c, err := mqttio.New().Connect(ctx, sysio.MQTTOptions{Broker: b.URL, ClientID: "ghost-writer", Timeout: 5 * time.Second})
 	require.NoError(t, err)
 	for i := 0; i+1 < len(kvs); i += 2 {
 		require.NoError(t, c.Publish(ctx, sysio.MQTTMessage{Topic: kvs[i], Payload: []byte(kvs[i+1]), QoS: 1, Retained: true}))
@@ -32,7 +33,7 @@ func waitRetained(t *testing.T, b *mosquitto.Broker, topic, payload string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for {
-		c, err := sysio.Real().MQTT.Connect(ctx, sysio.MQTTOptions{Broker: b.URL, ClientID: "retained-reader", Timeout: 5 * time.Second})
+		c, err := mqttio.New().Connect(ctx, sysio.MQTTOptions{Broker: b.URL, ClientID: "retained-reader", Timeout: 5 * time.Second})
 		require.NoError(t, err)
 		require.NoError(t, c.Subscribe(ctx, topic))
 		m, ok, err := c.Receive(ctx, time.Second)

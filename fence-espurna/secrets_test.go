@@ -78,7 +78,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 		} else {
 			argv = append(argv, "--debug-file="+debug)
 		}
-		p := &sysio.Proc{Args: argv, Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, World: sysio.Real()}
+		p := &sysio.Proc{Args: argv, Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, World: realWorld()}
 		tape.Record(p, func(tt *tape.Tape) error {
 			var b bytes.Buffer
 			if err := tt.Write(&b); err != nil {
@@ -153,7 +153,7 @@ func TestBrokerPasswordWithAt(t *testing.T) {
 		var out, errb bytes.Buffer
 		var recorded bytes.Buffer
 		p := &sysio.Proc{Args: []string{"fence_espurna", "-o", "status", "-n", "p1", "--transport=mqtt", "--mqtt-broker=" + broker, "--shell-timeout=1"},
-			Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, World: sysio.Real()}
+			Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, World: realWorld()}
 		tape.Record(p, func(tt *tape.Tape) error { return tt.Write(&recorded) })
 		code := p.Finish(fence.Run(agent, p))
 		require.Equal(t, 1, code, errb.String())

@@ -8,6 +8,7 @@ command -v go > /dev/null || export PATH=$PATH:/usr/local/go/bin
 out=docs/benchmarks.md
 host=$(go run ./simulator/bench -bin bin)
 guest=$(lab/kernel/bench-writeboost.sh)
+commit=$(git describe --always --dirty) # before the redirection below truncates $out
 mkdir -p docs
 {
   echo "# Benchmarks"
@@ -17,7 +18,7 @@ mkdir -p docs
   echo "absolute milliseconds are only for scale."
   echo
   echo "- machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr)"
-  echo "- $(go version | cut -d' ' -f3-), commit $(git describe --always --dirty), $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "- $(go version | cut -d' ' -f3-), commit $commit, $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
   echo "## Host: start-up, round trips and size"
   echo

@@ -5,6 +5,7 @@ import (
 
 	"github.com/isard-vdi/flock-agents/agents/ocf"
 	"github.com/isard-vdi/flock-agents/agents/param"
+	"github.com/isard-vdi/flock-agents/lib/sysio/httpio"
 )
 
 var agent = &ocf.Agent{
@@ -38,6 +39,7 @@ compose selects the implementation: the docker compose v2 plugin, or docker-comp
 		{Interval: 30 * time.Second, Timeout: 30 * time.Second},
 		{Interval: 60 * time.Second, Depth: 10, Timeout: 30 * time.Second},
 	},
+	HTTP: httpio.New, // the Docker Engine API over its unix socket, and health_url
 }
 
 var params = []param.Param{

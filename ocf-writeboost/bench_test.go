@@ -24,6 +24,7 @@ import (
 //	FLOCK_WB_BENCH_BACKING, FLOCK_WB_BENCH_CACHE  scratch block devices
 //	FLOCK_WB_BENCH_AGENT                          ours; default the installed one, else this test binary
 //	FLOCK_WB_BENCH_SHELL_AGENT                    default /usr/lib/ocf/resource.d/heartbeat/Dummy
+//	CIB_file                                      the CIB a start records its epoch in
 func BenchmarkMonitor(b *testing.B) {
 	if os.Geteuid() != 0 {
 		b.Skip("needs root, to count processes from the kernel's process events")
@@ -61,6 +62,10 @@ func BenchmarkMonitor(b *testing.B) {
 		return // live monitors: in the lab guest
 	}
 	oursEnv = append(oursEnv, "OCF_RESKEY_backing_dev="+backing, "OCF_RESKEY_cache_dev="+cache, "OCF_RESKEY_allow_format=1")
+	// The cluster start records its epoch in (a CIB file, as in the guest tests).
+	if cib := os.Getenv("CIB_file"); cib != "" {
+		oursEnv = append(oursEnv, "CIB_file="+cib)
+	}
 	for _, a := range []struct {
 		bin string
 		env []string

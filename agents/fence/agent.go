@@ -80,6 +80,10 @@ type Agent struct {
 	Open func(ctx context.Context, r *Request) (Device, error)
 	// Validate checks values without touching the device (validate-all and every action).
 	Validate func(r *Request) error
+	// HTTP and MQTT are the real clients of the kinds of IO the agent speaks (httpio.New,
+	// mqttio.New); nil for a kind it does not, which its binary then does not link.
+	HTTP func() sysio.HTTPClient
+	MQTT func() sysio.MQTTDialer
 }
 
 // Request is one action with its checked input.

@@ -19,7 +19,7 @@ type input struct {
 
 // names maps every accepted spelling (new, old, '-' or '_') to the canonical parameter name.
 func names(decls []param.Param) map[string]string {
-	m := map[string]string{}
+	m := make(map[string]string, 4*len(decls))
 	for _, d := range decls {
 		for _, n := range []string{d.Name, d.Obsoletes} {
 			if n != "" {
@@ -49,8 +49,8 @@ func parseStdin(r io.Reader, decls []param.Param) (input, error) {
 		return in, fmt.Errorf("Failed: stdin holds more than %d KiB; Pacemaker sends a few hundred bytes, so this request is not acted on", maxStdin>>10)
 	}
 	canon := names(decls)
-	kinds := map[string]param.Kind{}
-	secret := map[string]bool{}
+	kinds := make(map[string]param.Kind, len(decls))
+	secret := make(map[string]bool, len(decls))
 	for _, d := range decls {
 		kinds[d.Name] = d.Kind
 		secret[d.Name] = d.Secret

@@ -73,5 +73,5 @@ func usage(a *Agent, p *sysio.Proc, decls []param.Param) {
 		line := getopt(d)
 		fmt.Fprintf(w, "   %-40s %s\n", line, d.Short)
 	}
-	fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(manMarkup.ReplaceAllString(a.Long, "")))
+	fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(manMarkup.Replace(a.Long)))
 }

@@ -1,71 +1,68 @@
 package fence
 
 import (
-	"regexp"
 	"strings"
 
-	"github.com/beevik/etree"
+	"github.com/isard-vdi/flock-agents/agents/metaxml"
 	"github.com/isard-vdi/flock-agents/agents/param"
 )
 
-// manMarkup is what fence-agents strips from longdesc for meta-data (kept for the man page).
-var manMarkup = regexp.MustCompile(`\\f[BPIR]|\.P\n?|\.TP\n?|\.br\n?`)
+// manMarkup is what fence-agents strips from longdesc for meta-data (kept for the man page):
+// \f[BPIR], and .P, .TP, .br with the newline that ends them. A replacer, not a regexp: it
+// is built on first use, not at every start of the agent.
+var manMarkup = strings.NewReplacer(`\fB`, "", `\fP`, "", `\fI`, "", `\fR`, "",
+	".P\n", "", ".P", "", ".TP\n", "", ".TP", "", ".br\n", "", ".br", "")
 
 // metadata renders fence-agents' format: each renamed option twice, the new name with
 // obsoletes="old" and the old one with deprecated="1", so old and new configurations both
 // validate in pcs (fence-agents lib/fencing.py metadata()).
 func metadata(a *Agent, decls []param.Param, keepMarkup bool) string {
-	doc := etree.NewDocument()
-	doc.CreateProcInst("xml", `version="1.0"`)
-	ra := doc.CreateElement("resource-agent")
-	ra.CreateAttr("name", a.Name)
-	ra.CreateAttr("shortdesc", a.Short)
+	d := metaxml.New("\t")
+	d.Start("resource-agent", "name", a.Name, "shortdesc", a.Short)
 	long := a.Long
 	if !keepMarkup {
-		long = manMarkup.ReplaceAllString(long, "")
+		long = manMarkup.Replace(long)
 	}
-	ra.CreateElement("longdesc").SetText(long)
-	ra.CreateElement("vendor-url").SetText(a.VendorURL)
-	params := ra.CreateElement("parameters")
-	for _, d := range decls {
-		el := parameter(params, d, d.Name)
-		if d.Obsoletes != "" {
-			el.CreateAttr("obsoletes", d.Obsoletes)
-			parameter(params, d, d.Obsoletes).CreateAttr("deprecated", "1")
+	d.Leaf("longdesc", long)
+	d.Leaf("vendor-url", a.VendorURL)
+	d.Start("parameters")
+	for _, p := range decls {
+		if p.Obsoletes == "" {
+			parameter(d, p, p.Name)
+			continue
 		}
+		parameter(d, p, p.Name, "obsoletes", p.Obsoletes)
+		parameter(d, p, p.Obsoletes, "deprecated", "1")
 	}
-	acts := ra.CreateElement("actions")
+	d.End()
+	d.Start("actions")
 	for _, name := range actions {
-		act := acts.CreateElement("action")
-		act.CreateAttr("name", name)
+		d.Start("action", "name", name)
 		if name == "on" {
-			act.CreateAttr("automatic", "0") // a power switch does not unfence by itself
+			d.Attr("automatic", "0") // a power switch does not unfence by itself
 		}
+		d.End()
 	}
-	doc.Indent(1)
-	doc.IndentTabs()
-	s, _ := doc.WriteToString()
-	return s
+	return d.String()
 }
 
-func parameter(parent *etree.Element, d param.Param, name string) *etree.Element {
-	el := parent.CreateElement("parameter")
-	el.CreateAttr("name", name)
-	el.CreateAttr("unique", bit(d.Unique))
-	el.CreateAttr("required", bit(d.Required))
-	el.CreateElement("getopt").CreateAttr("mixed", getopt(d))
-	c := el.CreateElement("content")
-	c.CreateAttr("type", d.TypeName())
-	if d.Default != "" {
-		c.CreateAttr("default", d.Default)
+// parameter writes one option under name; extra are attributes after the standard ones.
+func parameter(d *metaxml.Doc, p param.Param, name string, extra ...string) {
+	d.Start("parameter", "name", name, "unique", bit(p.Unique), "required", bit(p.Required))
+	for i := 0; i+1 < len(extra); i += 2 {
+		d.Attr(extra[i], extra[i+1])
 	}
-	for _, o := range d.Choices {
-		c.CreateElement("option").CreateAttr("value", o)
+	d.Leaf("getopt", "", "mixed", getopt(p))
+	d.Start("content", "type", p.TypeName())
+	if p.Default != "" {
+		d.Attr("default", p.Default)
 	}
-	sd := el.CreateElement("shortdesc")
-	sd.CreateAttr("lang", "en")
-	sd.SetText(d.Short)
-	return el
+	for _, o := range p.Choices {
+		d.Leaf("option", "", "value", o)
+	}
+	d.End()
+	d.Leaf("shortdesc", p.Short, "lang", "en")
+	d.End()
 }
 
 func bit(b bool) string {

@@ -33,7 +33,14 @@ func Main(a *Agent) (code int) {
 			code = ExitFailed
 		}
 	}()
-	p, err := tape.FromEnv(sysio.OS())
+	p := sysio.OS()
+	if a.HTTP != nil {
+		p.HTTP = a.HTTP()
+	}
+	if a.MQTT != nil {
+		p.MQTT = a.MQTT()
+	}
+	p, err := tape.FromEnv(p)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", a.Name, err)
 		return ExitFailed

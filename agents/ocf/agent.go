@@ -2,11 +2,11 @@ package ocf
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/isard-vdi/flock-agents/agents/param"
+	"github.com/isard-vdi/flock-agents/lib/sysio"
 )
 
 // Agent is the declaration of one resource agent: its parameters, its handlers and the
@@ -25,6 +25,9 @@ type Agent struct {
 	Timeouts map[string]time.Duration
 	// Monitors are the advertised monitor operations; none means one at 10s, depth 0.
 	Monitors []Monitor
+	// HTTP is the real HTTP client of an agent that speaks HTTP (httpio.New); nil for one that
+	// does not, whose binary then links no net/http or crypto/tls.
+	HTTP func() sysio.HTTPClient
 }
 
 // Monitor is one advertised monitor operation.
@@ -130,8 +133,17 @@ func (a *Agent) monitors() []Monitor {
 	return out
 }
 
-// envName is what a parameter name must look like to travel as OCF_RESKEY_<name> (SPEC11).
-var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+// envName reports whether a parameter name can travel as OCF_RESKEY_<name> (SPEC11):
+// [A-Za-z_][A-Za-z0-9_]*. Checked at every run, so by hand rather than by a regexp.
+func envName(s string) bool {
+	for i, c := range []byte(s) {
+		letter := c == '_' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
+		if !letter && (i == 0 || c < '0' || c > '9') {
+			return false
+		}
+	}
+	return s != ""
+}
 
 // reserved reports OCF_RESKEY_ names that belong to Pacemaker, pcs or the runtime, not to the
 // agent's declaration.
@@ -162,7 +174,7 @@ func (a *Agent) check() error {
 	seen := map[string]bool{}
 	for _, p := range a.Params {
 		switch {
-		case !envName.MatchString(p.Name):
+		case !envName(p.Name):
 			return fmt.Errorf("parameter %q cannot be passed as an environment variable", p.Name)
 		case reserved(p.Name):
 			return fmt.Errorf("parameter %s is reserved by Pacemaker, pcs or the runtime", p.Name)

@@ -5,8 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/beevik/etree"
-
+	"github.com/isard-vdi/flock-agents/agents/metaxml"
 	"github.com/isard-vdi/flock-agents/agents/param"
 )
 
@@ -14,58 +13,50 @@ import (
 // RNG (ClusterLabs/OCF-spec ra/1.1/ra-api.rng) and pcs's relaxed one; see the package
 // documentation for resource-agents' older DTD and RNG, which no OCF 1.1 meta-data passes.
 func (a *Agent) MetaData() string {
-	doc := etree.NewDocument()
-	doc.CreateProcInst("xml", `version="1.0"`)
-	root := doc.CreateElement("resource-agent")
-	root.CreateAttr("name", a.Name)
+	d := metaxml.New("  ")
+	d.Start("resource-agent", "name", a.Name)
 	if a.Version != "" {
-		root.CreateAttr("version", a.Version)
+		d.Attr("version", a.Version)
 	}
-	root.CreateElement("version").SetText("1.1")
-	describe(root, a.Short, a.Long)
+	d.Leaf("version", "1.1")
+	describe(d, a.Short, a.Long)
 
-	params := root.CreateElement("parameters")
+	d.Start("parameters")
 	for _, p := range a.Params {
-		parameter(params, p)
+		parameter(d, p)
 	}
+	d.End()
 
-	actions := root.CreateElement("actions")
+	d.Start("actions")
 	for _, name := range a.actionNames() {
 		if name == "monitor" {
 			for _, m := range a.monitors() {
-				e := action(actions, name, m.Timeout)
-				e.CreateAttr("interval", seconds(m.Interval))
-				e.CreateAttr("depth", strconv.Itoa(m.Depth))
+				d.Start("action", "name", name, "timeout", seconds(m.Timeout), "interval", seconds(m.Interval),
+					"depth", strconv.Itoa(m.Depth))
 				if m.Role != "" {
-					e.CreateAttr("role", m.Role)
+					d.Attr("role", m.Role)
 				}
+				d.End()
 			}
 			continue
 		}
-		action(actions, name, a.timeout(name))
+		d.Leaf("action", "", "name", name, "timeout", seconds(a.timeout(name)))
 	}
-	doc.Indent(2)
-	s, _ := doc.WriteToString() // writing to memory does not fail
-	return s
+	return d.String()
 }
 
 // describe adds longdesc then shortdesc, the order the 1.1 RNG requires; longdesc is
 // mandatory for parameters, so a one-line description stands in for a missing long one.
-func describe(e *etree.Element, short, long string) {
+func describe(d *metaxml.Doc, short, long string) {
 	if long == "" {
 		long = short
 	}
-	l := e.CreateElement("longdesc")
-	l.CreateAttr("lang", "en")
-	l.SetText(long)
-	s := e.CreateElement("shortdesc")
-	s.CreateAttr("lang", "en")
-	s.SetText(short)
+	d.Leaf("longdesc", long, "lang", "en")
+	d.Leaf("shortdesc", short, "lang", "en")
 }
 
-func parameter(parent *etree.Element, p param.Param) {
-	e := parent.CreateElement("parameter")
-	e.CreateAttr("name", p.Name)
+func parameter(d *metaxml.Doc, p param.Param) {
+	d.Start("parameter", "name", p.Name)
 	// pcs reads only unique-group from 1.1 meta-data, so a lone unique parameter is its own
 	// group (what pcs itself does when it reads a 1.0 agent's unique="1").
 	group := p.UniqueGroup
@@ -73,24 +64,25 @@ func parameter(parent *etree.Element, p param.Param) {
 		group = p.Name
 	}
 	if group != "" {
-		e.CreateAttr("unique-group", group)
+		d.Attr("unique-group", group)
 	}
 	if p.Unique {
-		e.CreateAttr("unique", "1") // deprecated in 1.1, kept for older readers
+		d.Attr("unique", "1") // deprecated in 1.1, kept for older readers
 	}
-	e.CreateAttr("required", bit(p.Required))
+	d.Attr("required", bit(p.Required))
 	if p.Reloadable {
-		e.CreateAttr("reloadable", "1")
+		d.Attr("reloadable", "1")
 	}
-	describe(e, p.Short, p.Long)
-	c := e.CreateElement("content")
-	c.CreateAttr("type", contentType(p.Kind))
-	for _, o := range p.Choices {
-		c.CreateElement("option").CreateAttr("value", o)
-	}
+	describe(d, p.Short, p.Long)
+	d.Start("content", "type", contentType(p.Kind))
 	if p.Default != "" {
-		c.CreateAttr("default", p.Default)
+		d.Attr("default", p.Default)
 	}
+	for _, o := range p.Choices {
+		d.Leaf("option", "", "value", o)
+	}
+	d.End()
+	d.End()
 }
 
 // contentType maps kinds onto the only types OCF 1.1 knows (boolean, string, integer, select).
@@ -105,13 +97,6 @@ func contentType(k param.Kind) string {
 		return "select"
 	}
 	return "string"
-}
-
-func action(parent *etree.Element, name string, timeout time.Duration) *etree.Element {
-	e := parent.CreateElement("action")
-	e.CreateAttr("name", name)
-	e.CreateAttr("timeout", seconds(timeout))
-	return e
 }
 
 // seconds renders a duration as whole seconds, rounded up: an advertised timeout must not be

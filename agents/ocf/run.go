@@ -19,7 +19,11 @@ import (
 // Main runs the agent as a process and returns its exit code: func main() { os.Exit(ocf.Main(A)) }.
 func Main(a *Agent) int {
 	// The tape records or replays the run when a FLOCK_TAPE_* variable asks for it.
-	p, err := tape.FromEnv(sysio.OS())
+	p := sysio.OS()
+	if a.HTTP != nil {
+		p.HTTP = a.HTTP()
+	}
+	p, err := tape.FromEnv(p)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s%s\n", reasonPrefix(p), oneLine("tape: "+err.Error()))
 		return int(ErrGeneric)

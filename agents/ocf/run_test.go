@@ -191,6 +191,8 @@ func TestDeclarationErrors(t *testing.T) {
 		{"promote alone", func(a *Agent) { a.Actions.Promote = ok }, "Promote and Demote go together"},
 		{"no parameters", func(a *Agent) { a.Params = nil }, "at least one parameter"},
 		{"hyphen", func(a *Agent) { a.Params[0].Name = "cache-dev" }, "environment variable"},
+		{"leading digit", func(a *Agent) { a.Params[0].Name = "0dev" }, "environment variable"},
+		{"empty name", func(a *Agent) { a.Params[0].Name = "" }, "environment variable"},
 		{"reserved", func(a *Agent) { a.Params[0].Name = "trace_ra" }, "reserved"},
 		{"twice", func(a *Agent) { a.Params = append(a.Params, a.Params[0]) }, "declared twice"},
 		{"select without choices", func(a *Agent) { a.Params[0].Kind = param.Select }, "without choices"},

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/isard-vdi/flock-agents/lib/sysio"
+	"github.com/isard-vdi/flock-agents/lib/sysio/httpio"
 	"github.com/isard-vdi/flock-agents/simulator/plug"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -30,7 +30,7 @@ func TestAutoRoundTrips(t *testing.T) {
 			defer p.Close()
 			port := ln.Addr().(*net.TCPAddr).Port
 			client := func() *HTTP {
-				return &HTTP{Client: sysio.Real().HTTP, Scheme: "http", Port: port, APIKey: "k3y-auto", Dialect: Auto, Timeout: 5 * time.Second}
+				return &HTTP{Client: httpio.New(), Scheme: "http", Port: port, APIKey: "k3y-auto", Dialect: Auto, Timeout: 5 * time.Second}
 			}
 			ctx, pl := context.Background(), Plug{Host: "127.0.0.1"}
 			requests := func() []plug.Event {

@@ -38,11 +38,11 @@ func ParseEtab(data []byte) ([]EtabEntry, error) {
 			continue
 		}
 		path, spec, ok := strings.Cut(line, "\t")
-		m := clientRe.FindStringSubmatch(spec)
-		if !ok || m == nil {
+		client, options, parsed := splitClient(spec)
+		if !ok || !parsed {
 			return nil, fmt.Errorf("etab line %d is not PATH<TAB>CLIENT(OPTIONS): %q", n+1, line)
 		}
-		out = append(out, EtabEntry{Path: path, Client: m[1], Options: strings.Split(m[2], ",")})
+		out = append(out, EtabEntry{Path: path, Client: client, Options: strings.Split(options, ",")})
 	}
 	return out, nil
 }

@@ -3,7 +3,6 @@ package nfs
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,12 +29,6 @@ func (e Export) FSID() string {
 	}
 	return ""
 }
-
-var (
-	clientRe = regexp.MustCompile(`^([^\s()]+)\(([^\s()]*)\)$`)
-	optionRe = regexp.MustCompile(`^[a-z_]+(=[A-Za-z0-9_:.,/@-]+)?$`)
-	fsidRe   = regexp.MustCompile(`^(root|[0-9]+|[0-9a-fA-F]{8}(-?[0-9a-fA-F]{4}){3}-?[0-9a-fA-F]{12}|[0-9a-fA-F]{32})$`)
-)
 
 // ParseExports reads exports in /etc/exports syntax, one export a line or separated by ";":
 // PATH CLIENT(OPTIONS) [CLIENT(OPTIONS)...]. Every client needs options, and among them the same
@@ -75,7 +68,7 @@ func ParseExports(s string) ([]Export, error) {
 			switch {
 			case id == "":
 				return nil, fmt.Errorf("export %s %s: fsid= is required, so clients' file handles survive a move", e.Path, c.Host)
-			case !fsidRe.MatchString(id):
+			case !validFSID(id):
 				return nil, fmt.Errorf("export %s: fsid=%s is not a number, a UUID or root", e.Path, id)
 			case fsid != "" && fsidKey(id) != fsidKey(fsid):
 				return nil, fmt.Errorf("export %s: every client needs the same fsid (%s, %s)", e.Path, fsid, id)
@@ -107,15 +100,15 @@ func fsidKey(id string) string {
 }
 
 func parseClient(path, spec string) (Client, error) {
-	m := clientRe.FindStringSubmatch(spec)
-	if m == nil {
+	host, options, ok := splitClient(spec)
+	if !ok {
 		return Client{}, fmt.Errorf("export %s: %q is not CLIENT(OPTIONS)", path, spec)
 	}
 	// etab lists an IPv6 client bare, as exports(5) writes it; brackets are for exportfs's
 	// CLIENT:PATH argument alone.
-	c := Client{Host: strings.TrimSuffix(strings.TrimPrefix(m[1], "["), "]")}
-	for _, o := range strings.Split(m[2], ",") {
-		if !optionRe.MatchString(o) {
+	c := Client{Host: strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")}
+	for _, o := range strings.Split(options, ",") {
+		if !validOption(o) {
 			return Client{}, fmt.Errorf("export %s %s: option %q is not NAME or NAME=VALUE", path, c.Host, o)
 		}
 		c.Options = append(c.Options, exportfsSpelling(o))

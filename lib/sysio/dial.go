@@ -58,7 +58,7 @@ func (realDial) Exchange(ctx context.Context, r DialRequest) ([]byte, error) {
 	var d net.Dialer
 	c, err := d.DialContext(ctx, r.Network, r.Addr)
 	if err != nil {
-		return nil, classify(err)
+		return nil, Classify(err)
 	}
 	defer c.Close()
 	if dl, ok := ctx.Deadline(); ok {
@@ -71,7 +71,7 @@ func (realDial) Exchange(ctx context.Context, r DialRequest) ([]byte, error) {
 	if err != nil && ctx.Err() != nil {
 		err = ctx.Err()
 	}
-	return reply, classify(err)
+	return reply, Classify(err)
 }
 
 func exchange(c net.Conn, r DialRequest) ([]byte, error) {

@@ -2,8 +2,6 @@ package sysio
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -41,8 +39,9 @@ func IsNet(err error, k NetKind) bool {
 	return errors.As(err, &ne) && ne.Kind == k
 }
 
-// classify maps a Go network error onto a NetError.
-func classify(err error) error {
+// Classify maps a Go network error onto a NetError. TLS failures read as NetOther here:
+// httpio.Classify, which links crypto/tls, tells them.
+func Classify(err error) error {
 	if err == nil {
 		return nil
 	}
@@ -52,11 +51,6 @@ func classify(err error) error {
 	}
 	kind := NetOther
 	var dnsErr *net.DNSError
-	var certErr *tls.CertificateVerificationError
-	var unknownAuth x509.UnknownAuthorityError
-	var hostErr x509.HostnameError
-	var invalid x509.CertificateInvalidError
-	var recErr tls.RecordHeaderError
 	var tErr interface{ Timeout() bool }
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
@@ -71,9 +65,6 @@ func classify(err error) error {
 		kind = NetUnreachable
 	case errors.As(err, &dnsErr):
 		kind = NetDNS
-	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr),
-		errors.As(err, &invalid), errors.As(err, &recErr):
-		kind = NetTLS
 	}
 	return &NetError{Kind: kind, Msg: err.Error()}
 }

@@ -15,7 +15,8 @@ import (
 
 // World is everything an agent may touch. Each field can be wrapped independently.
 type World struct {
-	Exec  Execer
+	Exec Execer
+	// HTTP and MQTT are nil in the real world of an agent that speaks neither (see Real).
 	HTTP  HTTPClient
 	MQTT  MQTTDialer
 	Files Files
@@ -24,9 +25,10 @@ type World struct {
 	Dial  Dialer
 }
 
-// Real returns the world of this machine.
+// Real returns the world of this machine, without HTTP and MQTT: an agent that speaks them
+// sets them from lib/sysio/httpio and lib/sysio/mqttio, which only its binary then links.
 func Real() World {
-	return World{Exec: realExec{}, HTTP: newRealHTTP(), MQTT: realMQTT{}, Files: realFiles{}, Clock: realClock{}, DM: realDM{}, Dial: realDial{}}
+	return World{Exec: realExec{}, Files: realFiles{}, Clock: realClock{}, DM: realDM{}, Dial: realDial{}}
 }
 
 // Proc is one run of an agent binary: how it was invoked, its standard streams and its world.

@@ -63,6 +63,13 @@ func (s setup) cmds() map[string]cmd {
 	wb := filepath.Join(s.bin, "ocf-writeboost")
 	wbEnv := ocfEnv("OCF_RESKEY_name=wbbench", "OCF_RESKEY_backing_dev=/dev/disk/by-id/none-backing",
 		"OCF_RESKEY_cache_dev=/dev/disk/by-id/none-cache")
+	// nfs and isard as a host without nfsd or dockerd sees them: stopped.
+	nfs := filepath.Join(s.bin, "ocf-flock-nfs")
+	nfsEnv := ocfEnv("OCF_RESKEY_exports="+s.stateDir+" 192.0.2.0/24(rw,fsid=1)", "OCF_RESKEY_state_dir="+s.stateDir,
+		"OCF_RESKEY_ip=192.0.2.10")
+	isard := filepath.Join(s.bin, "ocf-isard")
+	isardEnv := ocfEnv("OCF_RESKEY_project_dir="+s.stateDir, "OCF_RESKEY_data_mount=",
+		"OCF_RESKEY_docker_socket="+filepath.Join(s.stateDir, "no-docker.sock"))
 	c := map[string]cmd{
 		"floor":                        {argv: []string{s.floor}, env: env},
 		"fence_dummy metadata":         {argv: []string{fenceDummy}, env: env, stdin: "action=metadata\n"},
@@ -76,6 +83,12 @@ func (s setup) cmds() map[string]cmd {
 		"writeboost meta-data":         {argv: []string{wb, "meta-data"}, env: wbEnv},
 		"writeboost validate-all":      {argv: []string{wb, "validate-all"}, env: wbEnv},
 		"writeboost monitor (stopped)": {argv: []string{wb, "monitor"}, env: wbEnv, want: 7},
+		"nfs meta-data":                {argv: []string{nfs, "meta-data"}, env: nfsEnv},
+		"nfs validate-all":             {argv: []string{nfs, "validate-all"}, env: nfsEnv},
+		"nfs monitor (stopped)":        {argv: []string{nfs, "monitor"}, env: nfsEnv, want: 7},
+		"isard meta-data":              {argv: []string{isard, "meta-data"}, env: isardEnv},
+		"isard validate-all":           {argv: []string{isard, "validate-all"}, env: isardEnv},
+		"isard monitor (stopped)":      {argv: []string{isard, "monitor"}, env: isardEnv, want: 7},
 	}
 	for _, f := range farms {
 		for _, v := range []string{"auto", string(f.dialect)} {
@@ -89,17 +102,23 @@ func (s setup) cmds() map[string]cmd {
 
 func (s setup) figures() []figure {
 	var f []figure
-	for _, a := range []string{"fence_espurna metadata", "fence_espurna validate-all", "writeboost meta-data",
-		"writeboost validate-all", "writeboost monitor (stopped)"} {
+	ocfAgents := []string{"writeboost", "nfs", "isard"}
+	ours := []string{"fence_espurna metadata", "fence_espurna validate-all"}
+	for _, a := range ocfAgents {
+		ours = append(ours, a+" meta-data", a+" validate-all", a+" monitor (stopped)")
+	}
+	for _, a := range ours {
 		f = append(f, figure{name: a, ours: a, anchor: "floor", max: 1.3})
 	}
 	f = append(f,
 		figure{name: "fence_espurna metadata", ours: "fence_espurna metadata", anchor: "fence_dummy metadata", max: 1},
 		figure{name: "fence_espurna monitor (1 plug, no latency)", ours: "fence_espurna monitor", anchor: "fence_dummy monitor", max: 1},
-		figure{name: "writeboost meta-data", ours: "writeboost meta-data", anchor: "Dummy meta-data", max: 1},
-		figure{name: "writeboost validate-all", ours: "writeboost validate-all", anchor: "Dummy validate-all", max: 1},
-		figure{name: "writeboost monitor (stopped)", ours: "writeboost monitor (stopped)", anchor: "Dummy monitor (stopped)", max: 1},
 	)
+	for _, a := range ocfAgents {
+		for _, op := range []string{"meta-data", "validate-all", "monitor (stopped)"} {
+			f = append(f, figure{name: a + " " + op, ours: a + " " + op, anchor: "Dummy " + op, max: 1})
+		}
+	}
 	n, lat := s.plugs, s.latency
 	for _, fm := range farms {
 		for _, a := range []string{"list-status", "monitor"} {

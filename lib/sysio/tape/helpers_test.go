@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/isard-vdi/flock-agents/lib/sysio"
+	"github.com/isard-vdi/flock-agents/lib/sysio/httpio"
+	"github.com/isard-vdi/flock-agents/lib/sysio/mqttio"
 	"github.com/stretchr/testify/require"
 )
 
@@ -110,7 +112,7 @@ func record(t *testing.T, agent func(*sysio.Proc) int, inv invocation, w sysio.W
 // recordSimple records simpleAgent against a fresh relay server, which it then closes.
 func recordSimple(t *testing.T) *Tape {
 	srv := relayServer(t)
-	tp, _ := record(t, simpleAgent, invocation{args: []string{"/usr/sbin/fence_simple"}, stdin: "url=" + srv.URL + "\n"}, sysio.Real())
+	tp, _ := record(t, simpleAgent, invocation{args: []string{"/usr/sbin/fence_simple"}, stdin: "url=" + srv.URL + "\n"}, netWorld())
 	srv.Close()
 	require.Equal(t, 0, tp.Outcome.Code, tp.Outcome.Reason)
 	return tp
@@ -204,4 +206,11 @@ func startMosquitto(t *testing.T) (broker string, stop func()) {
 			t.Fatalf("mosquitto did not start: %s", logs.String())
 		}
 	}
+}
+
+// netWorld is the real world with the network kinds an agent sets when it speaks them.
+func netWorld() sysio.World {
+	w := sysio.Real()
+	w.HTTP, w.MQTT = httpio.New(), mqttio.New()
+	return w
 }

@@ -152,7 +152,7 @@ func TestRecordAndReplayLive(t *testing.T) {
 		stdin: fmt.Sprintf("url=%s\napikey=%s\nfile=%s\npwscript=%s\nbroker=%s\nmqttpw=%s\nclosed=%s\n",
 			srv.URL, apikey, file, script, broker, mqttpw, closedAddr(t)),
 	}
-	tp, stderr := record(t, liveAgent, inv, sysio.Real())
+	tp, stderr := record(t, liveAgent, inv, netWorld())
 	require.Equal(t, 0, tp.Outcome.Code, "reason %q, stdout:\n%s", tp.Outcome.Reason, tp.Outcome.Stdout)
 	text := tapeText(t, tp)
 	t.Log(text)
@@ -194,7 +194,7 @@ func TestRecordFromEnvToDirectory(t *testing.T) {
 	srv := relayServer(t)
 	dir := t.TempDir() + "/"
 	p := &sysio.Proc{Args: []string{"/usr/sbin/fence_simple"}, Env: []string{EnvRecord + "=" + dir},
-		Stdin: strings.NewReader("url=" + srv.URL + "\n"), World: sysio.Real()}
+		Stdin: strings.NewReader("url=" + srv.URL + "\n"), World: netWorld()}
 	p, err := FromEnv(p)
 	require.NoError(t, err)
 	assert.Empty(t, p.Env, "the agent does not see FLOCK_TAPE_*")

@@ -3,7 +3,6 @@ package tape
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -63,20 +62,6 @@ func sameField(want, got Field) bool {
 	return true
 }
 
-// wildMatch compares a tape value with the agent's. A Redacted in the tape matches any non-empty
-// text: the agent was fed Redacted as its secret and may have encoded it on the way (URL
-// escaping, base64 in an Authorization header).
-func wildMatch(want, got string) bool {
-	if !strings.Contains(want, Redacted) {
-		return want == got
-	}
-	parts := strings.Split(want, Redacted)
-	for i, p := range parts {
-		parts[i] = regexp.QuoteMeta(p)
-	}
-	return regexp.MustCompile(`(?s)^` + strings.Join(parts, `.+?`) + `$`).MatchString(got)
-}
-
 // Summary renders the exchange on one line: question → answer (took D).
 func (e Exchange) Summary() string {
 	s := summary(e.Ask) + " → " + summary(e.Answer)
@@ -93,7 +78,7 @@ func summary(fs []Field) string {
 	for i, fl := range fs {
 		parts = append(parts, fl.Key)
 		for _, a := range fl.Args {
-			if i == 0 && methodRe().MatchString(fl.Key) {
+			if i == 0 && isMethod(fl.Key) {
 				a = shortURL(a)
 			}
 			parts = append(parts, brief(a))

@@ -263,14 +263,14 @@ func (p *parser) outcome(t *Tape, line string) error {
 // field parses "key value...", reading a block from the following lines when the line opens one.
 func (p *parser) field(s string) (Field, error) {
 	key, rest, hasRest := strings.Cut(s, " ")
-	if !keyRe().MatchString(key) {
+	if !validKey(key) {
 		return Field{}, p.errorf("bad key %q", clip(key, 40))
 	}
 	if !hasRest {
 		return Field{Key: key}, nil
 	}
-	if m := blockRe().FindStringSubmatch(rest); m != nil {
-		v, err := p.block(m[2], m[1] != "", m[3] != "")
+	if tag, b64, noeol, ok := blockOpener(rest); ok {
+		v, err := p.block(tag, b64, noeol)
 		return Field{Key: key, Args: []string{v}}, err
 	}
 	args, err := splitTokens(rest)

@@ -154,7 +154,7 @@ func TestConcurrentChannels(t *testing.T) {
 		fmt.Fprintln(p.Stdout, strings.Join(got, "\n"))
 		return 0
 	}
-	tp, _ := record(t, fanOut, invocation{args: []string{"fanout"}, stdin: "urls=" + strings.Join(urls, " ") + "\n"}, sysio.Real())
+	tp, _ := record(t, fanOut, invocation{args: []string{"fanout"}, stdin: "urls=" + strings.Join(urls, " ") + "\n"}, netWorld())
 	require.Len(t, tp.Exchanges, 8)
 	assert.Contains(t, tp.Outcome.Stdout, "peer 3 /b <nil>")
 	for range 20 {
@@ -171,7 +171,7 @@ func TestFromEnv(t *testing.T) {
 	stdin := "url=" + srv.URL + "\n"
 	proc := func(env ...string) *sysio.Proc {
 		return &sysio.Proc{Args: []string{"/usr/sbin/fence_simple"}, Env: append([]string{"LANG=C"}, env...),
-			Stdin: strings.NewReader(stdin), Stdout: &strings.Builder{}, Stderr: &strings.Builder{}, World: sysio.Real()}
+			Stdin: strings.NewReader(stdin), Stdout: &strings.Builder{}, Stderr: &strings.Builder{}, World: netWorld()}
 	}
 	run := func(p *sysio.Proc) int {
 		p, err := FromEnv(p)

@@ -94,20 +94,12 @@ var errKinds = map[string][]string{
 	"dial":  netKinds,
 }
 
-var (
-	methodRe  = lazyRegexp(`^[A-Z]+$`)
-	mqttChRe  = lazyRegexp(`^mqtt (\S+) #[1-9][0-9]*$`)
-	httpChRe  = lazyRegexp(`^http \S+$`)
-	dialChRe  = lazyRegexp(`^dial (tcp|udp) \S+$`)
-	majMinRe  = lazyRegexp(`^[0-9]+:[0-9]+$`)
-	octalRe   = lazyRegexp(`^0[0-7]{3,4}$`)
-	repeating = map[string]bool{"header": true, "env": true, "target": true}
-)
+var repeating = map[string]bool{"header": true, "env": true, "target": true}
 
 func specOf(e Exchange) (opSpec, error) {
 	key := e.Kind() + " " + e.Op()
 	if e.Kind() == "http" {
-		if !methodRe().MatchString(e.Op()) {
+		if !isMethod(e.Op()) {
 			return opSpec{}, fmt.Errorf("%q is not an HTTP method", e.Op())
 		}
 		key = "http"
@@ -124,12 +116,12 @@ func validChannel(ch string) bool {
 	case ch == "exec" || ch == "files" || ch == "clock" || ch == "dm":
 		return true
 	case strings.HasPrefix(ch, "http "):
-		return httpChRe().MatchString(ch) && isBare(ch[5:])
+		return httpChannelOK(ch) && isBare(ch[5:])
 	case strings.HasPrefix(ch, "dial "):
-		return dialChRe().MatchString(ch)
+		return dialChannelOK(ch)
 	}
-	m := mqttChRe().FindStringSubmatch(ch)
-	return m != nil && isBare(m[1])
+	broker, ok := mqttChannelBroker(ch)
+	return ok && isBare(broker)
 }
 
 func validateExchange(e Exchange) error {
@@ -221,13 +213,13 @@ func checkArg(t byte, a string, kinds []string) error {
 	case 'd':
 		_, err = parseDur(a)
 	case 'o':
-		if !octalRe().MatchString(a) {
+		if !isOctalMode(a) {
 			err = fmt.Errorf("bad permissions %q (want octal like 0644)", a)
 		}
 	case 'm':
 		_, err = parseMode(a)
 	case 'v':
-		if !majMinRe().MatchString(a) {
+		if !isMajMin(a) {
 			err = fmt.Errorf("bad device %q (want MAJOR:MINOR)", a)
 		}
 	case 'k':

@@ -3,10 +3,8 @@ package tape
 import (
 	"encoding/base64"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -14,13 +12,6 @@ import (
 
 // A value on a tape line is a bare token or a Go-quoted string. The only value of a field may
 // instead be a block on the following lines: a heredoc of text, or base64 of anything else.
-
-var (
-	keyRe   = lazyRegexp(`^[A-Za-z][A-Za-z0-9_.-]*$`)
-	blockRe = lazyRegexp(`^(base64 )?<<([A-Z][A-Z0-9]*)( noeol)?$`)
-	durRe   = lazyRegexp(`^([0-9]+)(?:\.([0-9]{1,3}))?s$`)
-	atRe    = lazyRegexp(`^\+([0-9]+)\.([0-9]{3})s$`)
-)
 
 // isBare reports a value that needs no quotes: printable, no space or quote, and not the start
 // of a block.
@@ -125,11 +116,11 @@ func fmtDur(d time.Duration) string {
 }
 
 func parseDur(s string) (time.Duration, error) {
-	m := durRe().FindStringSubmatch(s)
-	if m == nil {
+	secs, frac, ok := splitDur(s)
+	if !ok {
 		return 0, fmt.Errorf("bad duration %q (want seconds like 5s or 0.012s)", s)
 	}
-	return msOf(m[1], m[2])
+	return msOf(secs, frac)
 }
 
 // fmtAt writes an offset from the tape's start, always with three decimals so timelines align.
@@ -139,11 +130,11 @@ func fmtAt(d time.Duration) string {
 }
 
 func parseAt(s string) (time.Duration, error) {
-	m := atRe().FindStringSubmatch(s)
-	if m == nil {
+	secs, frac, ok := splitAt(s)
+	if !ok {
 		return 0, fmt.Errorf("bad time %q (want an offset like +0.012s)", s)
 	}
-	return msOf(m[1], m[2])
+	return msOf(secs, frac)
 }
 
 func msOf(secs, frac string) (time.Duration, error) {
@@ -152,14 +143,8 @@ func msOf(secs, frac string) (time.Duration, error) {
 		return 0, fmt.Errorf("duration %ss out of range", secs)
 	}
 	frac = (frac + "000")[:3]
-	ms, _ := strconv.Atoi(frac) // three digits, checked by the regexp
+	ms, _ := strconv.Atoi(frac) // three digits, checked by the parser
 	return time.Duration(n)*time.Second + time.Duration(ms)*time.Millisecond, nil
 }
 
 const timeLayout = "2006-01-02T15:04:05.000Z07:00"
-
-// lazyRegexp compiles expr on first use: package initialisers run on every start of every
-// agent, and most runs never parse a tape.
-func lazyRegexp(expr string) func() *regexp.Regexp {
-	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
-}

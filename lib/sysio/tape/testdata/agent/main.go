@@ -13,11 +13,12 @@ import (
 	"time"
 
 	"github.com/isard-vdi/flock-agents/lib/sysio"
+	"github.com/isard-vdi/flock-agents/lib/sysio/httpio"
 	"github.com/isard-vdi/flock-agents/lib/sysio/tape"
 )
 
 func main() {
-	p, err := tape.FromEnv(sysio.OS())
+	p, err := tape.FromEnv(withHTTP(sysio.OS()))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "flock-testagent:", err)
 		os.Exit(1)
@@ -59,4 +60,9 @@ func run(p *sysio.Proc) int {
 	_ = p.Clock.Sleep(ctx, 50*time.Millisecond)
 	fmt.Fprintf(p.Stdout, "relay %s, %s", resp.Body, res.Stdout)
 	return 0
+}
+
+func withHTTP(p *sysio.Proc) *sysio.Proc {
+	p.HTTP = httpio.New()
+	return p
 }
