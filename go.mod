@@ -3,6 +3,7 @@ module github.com/isard-vdi/flock-agents
 go 1.26
 
 require (
+	github.com/beevik/etree v1.8.1
 	github.com/eclipse/paho.mqtt.golang v1.5.1
 	github.com/stretchr/testify v1.12.1
 	github.com/urfave/cli/v2 v2.27.7
