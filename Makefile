@@ -115,7 +115,7 @@ metadata-check: build
 	  { echo "metadata changed: run 'make metadata' and commit"; exit 1; }; done
 
 # Everything CI runs: unit, replay and fuzz tests, then the lab's tiers (root).
-check: deps vet test metadata-check replay fuzz e2e e2e-isard e2e-kernel e2e-flock deb-check
+check: deps vet test metadata-check replay fuzz e2e e2e-isard e2e-kernel deb-check
 
 # The lab (lab/README.md): real Pacemaker nodes in network namespaces, fenced by our agent.
 NODES ?= 3
