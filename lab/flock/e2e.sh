@@ -206,7 +206,7 @@ fail_primary() {
   esac
   echo "$since $kind $v" >> "$OUTDIR/events"
   step "$name: $v ${kind}s; its plug cuts its power" until_true 300 more_offs "$v" "$offs" || return 1
-  step "$name: the service runs on $s" until_true 300 runs_on "$s" || return 1
+  step "$name: the service runs on $s" until_true 900 runs_on "$s" || return 1
   step "$name: the client's writes resume" until_true 300 writes_more "$WRITER" $((n0 + 10)) || return 1
   step "$name: the client still holds its lock" lock_held "$WRITER" || bad=1
   step "$name: $v comes back: online, cache, DRBD in sync" until_true 600 rejoined || return 1
