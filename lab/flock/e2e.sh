@@ -147,7 +147,8 @@ drbd_identical() {
   gx "$p" 'cat /proc/drbd' | grep -Eq 'ds:UpToDate/UpToDate.*' || { echo "DRBD not UpToDate on both"; return 1; }
   gx "$p" 'grep -q " oos:0$" /proc/drbd' || { echo "DRBD counts blocks out of sync"; return 1; }
   size=$(gx "$p" 'blockdev --getsize64 /dev/drbd0') || return
-  gx "$p" 'fsfreeze -f /srv/flock' 60 || return
+  # a freeze that timed out may still happen: thaw whatever the guest did, then fail
+  gx "$p" 'fsfreeze -f /srv/flock' 60 || { gx "$p" 'fsfreeze -u /srv/flock' 60; return 1; }
   mkdir -p "$d"
   datasum "$p" "$size" > "$d/$p" & datasum "$q" "$size" > "$d/$q" || rc=1
   wait $! || rc=1
