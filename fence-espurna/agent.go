@@ -14,7 +14,7 @@ var agent = &fence.Agent{
 .P
 A plug is HOST[:RELAY]: a host name, IPv4 address or [IPv6] address, and a relay id (default 0, the only relay of a Teckin SP22). One device can serve a whole cluster with pcmk_host_map="node1:plug1.lan;node2:plug2.lan". A node fed by several plugs (dual power supplies) lists them all, separated by commas: every one is switched off together and each is confirmed. A bare number is a relay of the plug at ip (or, with plug_addressing=host-offset, the plug at ip + number, as the original isard-flock agent addressed plugs).
 .P
-Over HTTP every firmware generation is spoken: up to 1.13.2 (writes with GET), 1.13.3 to 1.14.x (writes with PUT, API key in the form body) and 1.15-dev (Api-Key header, text/plain only); api_version=auto tells them apart with a read whose answer it uses (one round trip on 1.15-dev, two before), never by switching anything; a switch before any read carries the key in the Api-Key header and the form body, which 1.13.3 and later all read. HTTP reads return the relay's target state; with MQTT, confirmation comes only from a relay state message the plug publishes after the command, never from a retained one, and a plug whose last will says offline fails at once.
+Over HTTP every firmware generation is spoken: up to 1.13.2 (writes with GET), 1.13.3 to 1.14.x (writes with PUT, API key in the form body) and 1.15-dev (Api-Key header, text/plain only); api_version=auto needs no probe: it sends every request as a PUT with the key in the Api-Key header and the form body, which 1.13.3 and later all read (a read is a PUT without a value, which switches nothing and answers the state: one round trip on every firmware). HTTP reads return the relay's target state; with MQTT, confirmation comes only from a relay state message the plug publishes after the command, never from a retained one, and a plug whose last will says offline fails at once.
 .P
 With power_off_threshold set, the plug's power meter must also read at most that many watts before off is reported. Stock ESPurna reports its meter about once a minute (snsRealTime/apiRealTime off), so either enable real-time reporting on the plug or give the fence action time for it (power_timeout and pcmk_off_timeout).`,
 	VendorURL: "https://github.com/xoseperez/espurna",
@@ -39,7 +39,7 @@ var params = []param.Param{
 	{Name: "apikey_script", ValueName: "script",
 		Short: "Script to run (without a shell) whose output is the HTTP API key"},
 	{Name: "api_version", Kind: param.Select, Choices: []string{"auto", "legacy", "rest", "v2"}, Default: "auto",
-		ValueName: "version", Short: "HTTP API dialect: legacy (firmware <= 1.13.2 or apiRestFul=0), rest (1.13.3 - 1.14.x), v2 (1.15-dev), auto (found by the first read, whose answer serves)"},
+		ValueName: "version", Short: "HTTP API dialect: legacy (firmware <= 1.13.2 or apiRestFul=0), rest (1.13.3 - 1.14.x), v2 (1.15-dev), auto (requests every firmware from 1.13.3 reads alike)"},
 	{Name: "plug_addressing", Kind: param.Select, Choices: []string{"relay", "host-offset"}, Default: "relay",
 		ValueName: "mode", Short: "Meaning of a bare number as plug: a relay of the plug at ip, or (host-offset) relay 0 of the plug at ip + number"},
 	{Name: "plugs", ValueName: "list",

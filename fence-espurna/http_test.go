@@ -149,3 +149,33 @@ func TestTLS(t *testing.T) {
 	require.True(t, p.Powered(0))
 	expectOff(t, run(t, nil, append(args, "ssl_insecure=1")...))
 }
+
+// With api_version=auto on both firmwares, a plug that is off but answers anything other than
+// its state is never reported off: status fails (exit 1, never 2) and off is not a success.
+func TestAutoNeverReadsOffFromABadAnswer(t *testing.T) {
+	for _, fw := range []plug.Dialect{plug.Rest, plug.V2} {
+		for _, tc := range []struct {
+			name  string
+			fault plug.Fault
+			why   string
+		}{
+			{"malformed", plug.Fault{Malformed: true}, `unexpected answer "garbage"`},
+			{"empty 200", plug.Fault{HTTPStatus: 200}, `unexpected answer ""`},
+			{"204", plug.Fault{HTTPStatus: 204}, "unexpected HTTP 204"},
+			{"404", plug.Fault{HTTPStatus: 404}, "HTTP 404"},
+			{"reset", plug.Fault{Reset: true}, "closed the connection (reset)"},
+		} {
+			t.Run(string(fw)+"/"+tc.name, func(t *testing.T) {
+				p, ip, port := httpPlug(t, plug.Config{Name: "plug1", Dialect: fw})
+				p.SetFault(tc.fault)
+				args := []string{kv("ip", ip), kv("ipport", port), kv("apikey", testKey), "api_version=auto",
+					"port=0", "power_wait=0", "stonith_status_sleep=0.1", "power_timeout=0.5"}
+				r := run(t, nil, append(args, "action=status")...)
+				require.Equal(t, 1, r.code, "stdout: %s stderr: %s", r.stdout, r.stderr)
+				require.NotContains(t, r.stdout, "OFF")
+				require.Contains(t, r.stderr, tc.why)
+				expectFailed(t, run(t, nil, append(args, "action=off")...), tc.why)
+			})
+		}
+	}
+}

@@ -50,7 +50,13 @@ func TestMonitorAsPacemakerSendsIt(t *testing.T) {
 		require.Equal(t, 0, r.code, r.stderr)
 		expectFailed(t, run(t, nil, append(base, "action=monitor", kv("ipport", port), two)...), ip+":1: the plug answered HTTP 404")
 	})
-	require.Empty(t, httpRequests(p, "PUT", "POST"), "monitor must never switch anything")
+	// A read in auto mode is a PUT without a value: what must never happen is a switch.
+	for _, ev := range p.Timeline() {
+		require.NotEqual(t, plug.EvTarget, ev.Kind, "monitor must never switch anything: %s", ev)
+	}
+	require.Empty(t, httpRequests(p, "POST"))
+	target, _ := p.Relay(0)
+	require.True(t, target, "monitor must never switch anything")
 }
 
 // One topic for several plugs would make every plug read the first one's relay.

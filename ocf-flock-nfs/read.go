@@ -7,6 +7,7 @@ import (
 
 	"github.com/isard-vdi/flock-agents/agents/ocf"
 	"github.com/isard-vdi/flock-agents/lib/nfs"
+	"github.com/isard-vdi/flock-agents/lib/sysio"
 )
 
 // readExports is the depth-20 check: each export mounted read-only over NFS from this
@@ -82,7 +83,7 @@ func (s *server) unmountProbe(dir string) error {
 	if err := s.run("umount", dir); err == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.r.Ctx), time.Second)
+	ctx, cancel := sysio.WithTimeout(s.r.P.Clock, context.WithoutCancel(s.r.Ctx), time.Second)
 	defer cancel()
 	return s.runCtx(ctx, "umount", "-l", dir)
 }
@@ -96,7 +97,7 @@ func (s *server) dropProbe(ms []nfs.Mount) error {
 			continue
 		}
 		s.r.Log.Warnf("a depth-20 read left %s mounted on %s: unmounting it", m.Source, dir)
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(s.r.Ctx), time.Second)
+		ctx, cancel := sysio.WithTimeout(s.r.P.Clock, context.WithoutCancel(s.r.Ctx), time.Second)
 		err := s.runCtx(ctx, "umount", "-l", dir)
 		cancel()
 		if err != nil {

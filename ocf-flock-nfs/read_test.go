@@ -77,7 +77,7 @@ func probeServer(t *testing.T, x *scriptedExec, versions, ip string) *server {
 	t.Helper()
 	c, err := newConfig(values(t, "exports", "/srv/a 127.0.0.1(rw,fsid=1);/srv/b 127.0.0.1(rw,fsid=2)", "nfs_versions", versions, "ip", ip))
 	require.NoError(t, err)
-	p := &sysio.Proc{Env: []string{"HA_RSCTMP=/run/rt"}, World: sysio.World{Exec: x, Files: procNet{}}}
+	p := &sysio.Proc{Env: []string{"HA_RSCTMP=/run/rt"}, World: sysio.World{Exec: x, Files: procNet{}, Clock: sysio.Real().Clock}}
 	return &server{c: c, r: &ocf.Request{Ctx: context.Background(), P: p, Instance: "nfs1", Log: flight.New(time.Now, false)}}
 }
 

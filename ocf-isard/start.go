@@ -11,6 +11,7 @@ import (
 
 	"github.com/isard-vdi/flock-agents/agents/ocf"
 	"github.com/isard-vdi/flock-agents/lib/compose"
+	"github.com/isard-vdi/flock-agents/lib/sysio"
 )
 
 // pollEvery is how often start looks at the containers while it waits for them.
@@ -198,7 +199,7 @@ func (s *stack) waitCtx() (context.Context, context.CancelFunc) {
 	if s.c.startGrace <= 0 {
 		return context.WithCancel(s.r.Ctx)
 	}
-	return context.WithDeadline(s.r.Ctx, s.r.P.Clock.Now().Add(s.c.startGrace))
+	return sysio.WithTimeout(s.r.P.Clock, s.r.Ctx, s.c.startGrace)
 }
 
 // wait waits until every critical service is ready and every optional one is ready or has

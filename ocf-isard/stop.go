@@ -1,13 +1,13 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"time"
 
 	"github.com/isard-vdi/flock-agents/agents/ocf"
 	"github.com/isard-vdi/flock-agents/lib/compose"
+	"github.com/isard-vdi/flock-agents/lib/sysio"
 )
 
 func stop(r *ocf.Request) error {
@@ -101,7 +101,7 @@ func (s *stack) down(grace, reserve time.Duration) error {
 			return errors.New("compose file " + f + " is not here")
 		}
 	}
-	ctx, cancel := context.WithTimeout(s.r.Ctx, max(time.Second, s.r.Remaining()-reserve))
+	ctx, cancel := sysio.WithTimeout(s.r.P.Clock, s.r.Ctx, max(time.Second, s.r.Remaining()-reserve))
 	defer cancel()
 	cli, err := s.c.cli(ctx, s.r)
 	if err != nil {

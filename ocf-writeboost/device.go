@@ -215,7 +215,7 @@ func (w *wb) dmsetupInstalled() error {
 // cleanup runs a step that must happen even after the action's budget ran out (resuming a
 // device we suspended), with the little time the runtime keeps for returning.
 func (w *wb) cleanup(f func(ctx context.Context) error) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(w.r.Ctx), cleanupTime)
+	ctx, cancel := sysio.WithTimeout(w.r.P.Clock, context.WithoutCancel(w.r.Ctx), cleanupTime)
 	defer cancel()
 	return f(ctx)
 }

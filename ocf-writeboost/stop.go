@@ -9,6 +9,7 @@ import (
 
 	"github.com/isard-vdi/flock-agents/agents/ocf"
 	"github.com/isard-vdi/flock-agents/lib/dm"
+	"github.com/isard-vdi/flock-agents/lib/sysio"
 )
 
 const (
@@ -191,7 +192,7 @@ func (w *wb) drain(t0 time.Time) error {
 		}
 		d := min(slice, budget)
 		started := r.P.Clock.Now()
-		ctx, cancel := context.WithTimeout(r.Ctx, d)
+		ctx, cancel := sysio.WithTimeout(r.P.Clock, r.Ctx, d)
 		err = w.dm.Message(ctx, name, "drop_caches")
 		cancel()
 		switch {

@@ -35,7 +35,7 @@ func Script(r *Request, cmdline string) (string, error) {
 	if err != nil || len(argv) == 0 {
 		return "", orEmpty(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), r.Values.Duration("login_timeout")+10*time.Second)
+	ctx, cancel := sysio.WithTimeout(r.Proc.Clock, context.Background(), r.Values.Duration("login_timeout")+10*time.Second)
 	defer cancel()
 	res, err := r.Proc.Exec.Run(ctx, sysio.Cmd{Argv: argv, SecretOutput: true})
 	if err != nil {

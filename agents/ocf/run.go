@@ -152,7 +152,9 @@ func unconfigured(a *Agent, r *Request, inv invocation, bad error, margin time.D
 
 // call runs the handler and waits for it, or for its budget and then a grace period of half the
 // margin, so that a handler that ignores Ctx still ends in an exit reason rather than in
-// Pacemaker's SIGKILL. Its panics become errors for the same reason.
+// Pacemaker's SIGKILL. Its panics become errors for the same reason. The grace alone is on the
+// wall clock: it waits for a handler that no longer asks the world anything, and the tape's
+// clock moves only with what the agent asks, so in replay it would never end.
 func call(r *Request, h Handler, margin time.Duration) error {
 	done := make(chan error, 1)
 	safego.Go(func() { done <- h(r) }, func(v any, stack []byte) {

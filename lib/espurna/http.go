@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/isard-vdi/flock-agents/lib/sysio"
@@ -17,7 +16,7 @@ import (
 type Dialect string
 
 const (
-	Auto   Dialect = "auto"   // probe with a read; never switches anything to find out
+	Auto   Dialect = "auto"   // any firmware from 1.13.3: every request is one they all read
 	Legacy Dialect = "legacy" // <= 1.13.2, or apiRestFul=0: writes are GET ...&value=N
 	Rest   Dialect = "rest"   // 1.13.3 - 1.14.x: writes are PUT, apikey in the form body
 	V2     Dialect = "v2"     // 1.15.0-dev: Api-Key header, text/plain only
@@ -32,53 +31,13 @@ type HTTP struct {
 	Dialect Dialect
 	Timeout time.Duration // per request
 	TLS     sysio.TLSOptions
-
-	mu       sync.Mutex
-	detected map[string]Dialect // per host, found by probing
 }
 
 func (h *HTTP) base(host string) string {
 	return fmt.Sprintf("%s://%s", h.Scheme, net.JoinHostPort(host, strconv.Itoa(h.Port)))
 }
 
-// dialect returns the host's API generation, probing once per host in auto mode. The probe is a
-// read of relay with the key in the Api-Key header: 1.15-dev answers it, older firmware answers
-// 403 because it only reads the key from the query. A 200 is the relay's state, returned as
-// body so the probe serves as the read it was made for (nil when no probe was made or it said
-// nothing of the relay).
-func (h *HTTP) dialect(ctx context.Context, host string, relay int) (Dialect, []byte, error) {
-	if h.Dialect != Auto && h.Dialect != "" {
-		return h.Dialect, nil, nil
-	}
-	h.mu.Lock()
-	d, ok := h.detected[host]
-	h.mu.Unlock()
-	if ok {
-		return d, nil, nil
-	}
-	resp, err := h.do(ctx, host, "GET", fmt.Sprintf("/api/relay/%d", relay), map[string]string{"Api-Key": h.APIKey}, nil)
-	if err != nil {
-		return "", nil, err
-	}
-	var body []byte
-	switch resp.Status {
-	case 200:
-		d, body = V2, resp.Body
-	case 404, 500: // 1.15-dev: only it reads the header (404 is also its answer to a wrong key)
-		d = V2
-	case 403:
-		d = Rest
-	default:
-		return "", nil, statusError(resp, V2)
-	}
-	h.mu.Lock()
-	if h.detected == nil {
-		h.detected = map[string]Dialect{}
-	}
-	h.detected[host] = d
-	h.mu.Unlock()
-	return d, body, nil
-}
+func (h *HTTP) auto() bool { return h.Dialect == Auto || h.Dialect == "" }
 
 func (h *HTTP) do(ctx context.Context, host, method, path string, hdr map[string]string, body []byte) (sysio.HTTPResponse, error) {
 	if hdr == nil {
@@ -92,21 +51,30 @@ func (h *HTTP) do(ctx context.Context, host, method, path string, hdr map[string
 		Timeout: h.Timeout, TLS: h.TLS})
 }
 
-// read GETs a path with the key where the dialect wants it: a header on 1.15-dev, the query
-// before (those firmwares read no header, so the key has to travel in the URL).
-func (h *HTTP) read(ctx context.Context, host, path string, d Dialect) ([]byte, error) {
-	var hdr map[string]string
-	if d == V2 {
-		hdr = map[string]string{"Api-Key": h.APIKey}
-	} else {
-		path += "?apikey=" + url.QueryEscape(h.APIKey)
+// read asks for a value the way the dialect wants: a GET with the key in a header on 1.15-dev, in
+// the query before (those firmwares read no header). In auto mode it is a PUT with the key in
+// the Api-Key header and the form body and no value: 1.13.3 and later (and 1.13.2) take a PUT's
+// key from its body, 1.15-dev from either, and a PUT without a value switches nothing and
+// answers the state, as a GET does (1.14 api.ino writes only on a value; 1.15-dev only on a
+// parameter other than apikey). So one request reads any firmware, with no probe for the
+// dialect, and the key never travels in a URL.
+func (h *HTTP) read(ctx context.Context, host, path string) ([]byte, error) {
+	var resp sysio.HTTPResponse
+	var err error
+	switch {
+	case h.auto():
+		form := url.Values{"apikey": {h.APIKey}}
+		resp, err = h.do(ctx, host, "PUT", path, map[string]string{"Api-Key": h.APIKey}, []byte(form.Encode()))
+	case h.Dialect == V2:
+		resp, err = h.do(ctx, host, "GET", path, map[string]string{"Api-Key": h.APIKey}, nil)
+	default:
+		resp, err = h.do(ctx, host, "GET", path+"?apikey="+url.QueryEscape(h.APIKey), nil, nil)
 	}
-	resp, err := h.do(ctx, host, "GET", path, hdr, nil)
 	if err != nil {
 		return nil, err
 	}
 	if resp.Status != 200 {
-		return nil, statusError(resp, d)
+		return nil, statusError(resp, h.Dialect)
 	}
 	return resp.Body, nil
 }
@@ -114,10 +82,7 @@ func (h *HTTP) read(ctx context.Context, host, path string, d Dialect) ([]byte, 
 // Relay reads a relay's state. ESPurna answers its target state: what it was last told, which
 // the physical relay follows unless a delay, flood protection or a fault holds it back.
 func (h *HTTP) Relay(ctx context.Context, p Plug) (bool, error) {
-	d, body, err := h.dialect(ctx, p.Host, p.Relay)
-	if err == nil && body == nil {
-		body, err = h.read(ctx, p.Host, fmt.Sprintf("/api/relay/%d", p.Relay), d)
-	}
+	body, err := h.read(ctx, p.Host, fmt.Sprintf("/api/relay/%d", p.Relay))
 	if err != nil {
 		return false, err
 	}
@@ -125,15 +90,13 @@ func (h *HTTP) Relay(ctx context.Context, p Plug) (bool, error) {
 }
 
 // SetRelay switches a relay and checks the answer: ESPurna answers 200 with the unchanged state
-// when a lock refuses the change, so a 200 alone proves nothing. In auto mode a host not probed
-// yet gets no probe: the PUT carries the key in the header and in the form body, which 1.13.3
-// and later all read, and never in the URL.
+// when a lock refuses the change, so a 200 alone proves nothing. In auto mode the PUT carries
+// the key in the header and in the form body, which 1.13.3 and later all read, and never in
+// the URL.
 func (h *HTTP) SetRelay(ctx context.Context, p Plug, on bool) error {
 	d := h.Dialect
-	if d == Auto || d == "" {
-		h.mu.Lock()
-		d = h.detected[p.Host]
-		h.mu.Unlock()
+	if h.auto() {
+		d = Auto
 	}
 	v := map[bool]string{true: "1", false: "0"}[on]
 	path := fmt.Sprintf("/api/relay/%d", p.Relay)
@@ -145,10 +108,9 @@ func (h *HTTP) SetRelay(ctx context.Context, p Plug, on bool) error {
 	case Rest:
 		form := url.Values{"value": {v}, "apikey": {h.APIKey}}
 		resp, err = h.do(ctx, p.Host, "PUT", path, nil, []byte(form.Encode()))
-	case "": // auto, not probed
+	case Auto:
 		form := url.Values{"value": {v}, "apikey": {h.APIKey}}
 		resp, err = h.do(ctx, p.Host, "PUT", path, map[string]string{"Api-Key": h.APIKey}, []byte(form.Encode()))
-		d = Auto
 	default:
 		resp, err = h.do(ctx, p.Host, "PUT", path, map[string]string{"Api-Key": h.APIKey}, []byte("value="+v))
 	}
@@ -172,11 +134,7 @@ func (h *HTTP) SetRelay(ctx context.Context, p Plug, on bool) error {
 // Power reads the power meter in watts (/api/power). Stock firmware answers its last *reported*
 // value, refreshed about once a minute unless real-time reporting is on.
 func (h *HTTP) Power(ctx context.Context, host string) (float64, error) {
-	d, _, err := h.dialect(ctx, host, 0)
-	if err != nil {
-		return 0, err
-	}
-	body, err := h.read(ctx, host, "/api/power", d)
+	body, err := h.read(ctx, host, "/api/power")
 	if err != nil {
 		return 0, err
 	}

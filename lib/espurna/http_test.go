@@ -13,56 +13,103 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestAutoRoundTrips counts the requests api_version=auto costs, on the emulated firmware: the
-// probe's answer is the read on 1.15-dev (one request, the key never in a URL) and a 403 before
-// it (two); a switch on a plug not yet probed is one PUT every firmware from 1.13.3 reads,
-// with the key in the header and the form body, never in the URL.
-func TestAutoRoundTrips(t *testing.T) {
-	for _, tc := range []struct {
-		dialect plug.Dialect
-		reads   int
-	}{{plug.V2, 1}, {plug.Rest, 2}} {
-		t.Run(string(tc.dialect), func(t *testing.T) {
-			p := plug.New(plug.Config{Name: "p", Dialect: tc.dialect, APIKey: "k3y-auto", InitialOn: true, FloodChanges: -1})
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			require.NoError(t, err)
-			require.NoError(t, p.Start(ln))
-			defer p.Close()
-			port := ln.Addr().(*net.TCPAddr).Port
-			client := func() *HTTP {
-				return &HTTP{Client: httpio.New(), Scheme: "http", Port: port, APIKey: "k3y-auto", Dialect: Auto, Timeout: 5 * time.Second}
-			}
-			ctx, pl := context.Background(), Plug{Host: "127.0.0.1"}
-			requests := func() []plug.Event {
-				var out []plug.Event
-				for _, e := range p.Timeline() {
-					if e.Kind == plug.EvHTTP {
-						out = append(out, e)
-					}
-				}
-				return out
-			}
+const testKey = "k3y-auto"
 
-			on, err := client().Relay(ctx, pl)
-			require.NoError(t, err)
-			assert.True(t, on)
-			assert.Len(t, requests(), tc.reads, "requests of one status read")
-			if tc.dialect == plug.V2 {
-				for _, e := range requests() {
-					assert.NotContains(t, e.KeyIn, "query", "1.15-dev takes the key in a header: it never belongs in a URL")
-				}
-			}
+// emulated starts a plug of the given firmware and returns it with a client of the dialect.
+func emulated(t *testing.T, fw plug.Dialect, on bool, d Dialect) (*plug.Plug, *HTTP) {
+	t.Helper()
+	p := plug.New(plug.Config{Name: "p", Dialect: fw, APIKey: testKey, InitialOn: on, FloodChanges: -1})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	require.NoError(t, p.Start(ln))
+	t.Cleanup(p.Close)
+	port := ln.Addr().(*net.TCPAddr).Port
+	return p, &HTTP{Client: httpio.New(), Scheme: "http", Port: port, APIKey: testKey, Dialect: d, Timeout: 5 * time.Second}
+}
 
-			before := len(requests())
-			require.NoError(t, client().SetRelay(ctx, pl, false))
-			put := requests()[before:]
-			require.Len(t, put, 1, "a switch before any read is one request")
-			assert.Equal(t, "PUT", put[0].Method)
-			assert.Equal(t, "body,header", sortedKeyIn(put[0].KeyIn))
-			target, _ := p.Relay(0)
-			assert.False(t, target, "the PUT switched the relay")
-		})
+func requests(p *plug.Plug) []plug.Event {
+	var out []plug.Event
+	for _, e := range p.Timeline() {
+		if e.Kind == plug.EvHTTP {
+			out = append(out, e)
+		}
 	}
+	return out
+}
+
+// TestAutoRoundTrips counts the requests api_version=auto costs on the emulated firmware: a read
+// is one request on 1.14 and on 1.15-dev alike (no probe), it switches nothing, and a switch is
+// one PUT; the key travels in the header and the form body, never in the URL.
+func TestAutoRoundTrips(t *testing.T) {
+	for _, fw := range []plug.Dialect{plug.V2, plug.Rest} {
+		for _, on := range []bool{true, false} {
+			t.Run(string(fw)+"/"+onOff(on), func(t *testing.T) {
+				p, h := emulated(t, fw, on, Auto)
+				ctx, pl := context.Background(), Plug{Host: "127.0.0.1"}
+
+				got, err := h.Relay(ctx, pl)
+				require.NoError(t, err)
+				assert.Equal(t, on, got)
+				read := requests(p)
+				require.Len(t, read, 1, "requests of one status read")
+				assert.Equal(t, "PUT", read[0].Method)
+				assert.Equal(t, "body,header", sortedKeyIn(read[0].KeyIn))
+				for _, e := range p.Timeline() {
+					assert.NotEqual(t, plug.EvTarget, e.Kind, "the read switched the relay: %s", e)
+				}
+				target, _ := p.Relay(0)
+				assert.Equal(t, on, target)
+
+				require.NoError(t, h.SetRelay(ctx, pl, !on))
+				put := requests(p)[1:]
+				require.Len(t, put, 1, "a switch is one request")
+				assert.Equal(t, "PUT", put[0].Method)
+				assert.Equal(t, "body,header", sortedKeyIn(put[0].KeyIn))
+				target, _ = p.Relay(0)
+				assert.Equal(t, !on, target, "the PUT switched the relay")
+			})
+		}
+	}
+}
+
+// TestNoAnswerReadsOff: on a plug that is off (where a misread as off would pass unseen), every
+// answer that is not a relay state, on both firmwares, is an error: a body that is no state, an
+// empty 200 or a 204, a refusal, a reset, a plug that never answers, and a dialect the firmware
+// does not speak.
+func TestNoAnswerReadsOff(t *testing.T) {
+	for _, fw := range []plug.Dialect{plug.V2, plug.Rest} {
+		for _, tc := range []struct {
+			name  string
+			fault plug.Fault
+			d     Dialect
+			why   string
+		}{
+			{"malformed", plug.Fault{Malformed: true}, Auto, `unexpected answer "garbage"`},
+			{"empty 200", plug.Fault{HTTPStatus: 200}, Auto, `unexpected answer ""`},
+			{"204", plug.Fault{HTTPStatus: 204}, Auto, "unexpected HTTP 204"},
+			{"403", plug.Fault{HTTPStatus: 403}, Auto, "HTTP 403"},
+			{"404", plug.Fault{HTTPStatus: 404}, Auto, "HTTP 404"},
+			{"500", plug.Fault{HTTPStatus: 500}, Auto, "HTTP 500"},
+			{"reset", plug.Fault{Reset: true}, Auto, "reset"},
+			{"hang", plug.Fault{Hang: true}, Auto, "deadline"},
+			{"malformed, pinned", plug.Fault{Malformed: true}, map[plug.Dialect]Dialect{plug.V2: V2, plug.Rest: Rest}[fw], `unexpected answer "garbage"`},
+		} {
+			t.Run(string(fw)+"/"+tc.name, func(t *testing.T) {
+				p, h := emulated(t, fw, false, tc.d)
+				h.Timeout = 300 * time.Millisecond
+				p.SetFault(tc.fault)
+				got, err := h.Relay(context.Background(), Plug{Host: "127.0.0.1"})
+				require.Error(t, err, "answered %v", got)
+				assert.Contains(t, err.Error(), tc.why)
+			})
+		}
+	}
+	t.Run("v2 spoken to 1.14", func(t *testing.T) {
+		_, h := emulated(t, plug.Rest, false, V2)
+		_, err := h.Relay(context.Background(), Plug{Host: "127.0.0.1"})
+		require.Error(t, err, "1.14 reads no Api-Key header: its 403 is no state")
+		assert.Contains(t, err.Error(), "HTTP 403")
+	})
 }
 
 func sortedKeyIn(s string) string {

@@ -6,9 +6,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// A body that is not a relay state is an error, never a state (HTTP reads and MQTT alike).
+// A body that is not a relay state is an error, never a state (HTTP reads and MQTT alike; the
+// last is 1.15-dev's JSON answer on /api/relay, all relays and no per-relay key).
 func TestParseRelayRefusesGarbage(t *testing.T) {
-	for _, body := range []string{"garbage", "", "2", "00", "on", `{"relay/1":0}`, `{"relay/0":"x"}`, "0 1"} {
+	for _, body := range []string{"garbage", "", "2", "00", "on", `{"relay/1":0}`, `{"relay/0":"x"}`, `{"relayStatus":[0]}`, "0 1"} {
 		_, err := ParseRelay([]byte(body), 0)
 		require.Error(t, err, "%q", body)
 	}

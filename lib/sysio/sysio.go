@@ -87,6 +87,12 @@ type Clock interface {
 	WithDeadline(parent context.Context, t time.Time) (context.Context, context.CancelFunc)
 }
 
+// WithTimeout is context.WithTimeout on c: a deadline d from c's now, which replay keeps on
+// the tape's clock (a wall-clock timeout would fire on replay's pace, not the recording's).
+func WithTimeout(c Clock, parent context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return c.WithDeadline(parent, c.Now().Add(d))
+}
+
 type realClock struct{}
 
 func (realClock) Now() time.Time { return time.Now() }

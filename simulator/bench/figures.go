@@ -22,6 +22,8 @@ type figure struct {
 	anchor string
 	fixed  time.Duration
 	max    float64 // the ratio asked for at most; 0: none, the row only informs
+	trips  float64 // round trips asked for at most (wall / latency), for the switching rows
+	plugs  int     // plugs switched, for the switching rows
 }
 
 // setup is what the commands need: where the binaries are and the emulated plugs.
@@ -30,6 +32,7 @@ type setup struct {
 	plugPort, soloPort   string // the farm's (with latency) and one plug's without
 	plugs                int
 	latency              time.Duration
+	farm                 map[plug.Dialect][]*plug.Plug // with latency, by firmware
 }
 
 const (
@@ -95,9 +98,70 @@ func (s setup) cmds() map[string]cmd {
 			for _, a := range []string{"list-status", "monitor"} {
 				c[farmCmd(a, f.dialect, v)] = fence(append(net, "action="+a, farm(f.base), "api_version="+v)...)
 			}
+			st := fence(append(net, "action=status", s.port(f.base, s.plugs), "api_version="+v)...)
+			st.before, st.requests = s.setAll(f.dialect, s.plugs, true), s.requests(f.dialect)
+			c[farmCmd("status", f.dialect, v)+plural(s.plugs)] = st
+		}
+		for _, sw := range switches {
+			for _, n := range []int{1, s.plugs} {
+				x := fence(append(net, "action="+sw.action, s.port(f.base, n), "api_version=auto",
+					"power_wait=0", "stonith_status_sleep=0.1")...)
+				x.before, x.requests = s.setAll(f.dialect, n, sw.from), s.requests(f.dialect)
+				c[farmCmd(sw.action, f.dialect, "auto")+plural(n)] = x
+			}
 		}
 	}
 	return c
+}
+
+// switches are the actions that switch, the state their plugs start in, and the round trips a
+// plug costs an agent that does what fencing.py does (status, then per half a switch and a
+// confirming read) one plug at a time; asked is the "about two plus power_wait" a half.
+var switches = []struct {
+	action       string
+	from         bool
+	trips, asked float64
+}{{"off", true, 3, 2.5}, {"on", false, 3, 2.5}, {"reboot", true, 5, 4.5}}
+
+// port is the plug parameter naming the first n plugs of a farm: one node fed by all of them,
+// switched and confirmed together.
+func (s setup) port(base, n int) string {
+	ips := make([]string, n)
+	for i := range ips {
+		ips[i] = fmt.Sprintf("127.0.0.%d", base+i)
+	}
+	return "port=" + strings.Join(ips, ",")
+}
+
+// setAll readies a run: the first n plugs of the farm switched on or off.
+func (s setup) setAll(d plug.Dialect, n int, on bool) func() {
+	return func() {
+		for _, p := range s.farm[d][:n] {
+			p.SetRelay(0, on)
+		}
+	}
+}
+
+// requests counts the HTTP requests the farm's plugs have answered.
+func (s setup) requests(d plug.Dialect) func() int {
+	return func() int {
+		n := 0
+		for _, p := range s.farm[d] {
+			for _, e := range p.Timeline() {
+				if e.Kind == plug.EvHTTP {
+					n++
+				}
+			}
+		}
+		return n
+	}
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ", 1 plug"
+	}
+	return fmt.Sprintf(", %d plugs", n)
 }
 
 func (s setup) figures() []figure {
@@ -121,11 +185,31 @@ func (s setup) figures() []figure {
 	}
 	n, lat := s.plugs, s.latency
 	for _, fm := range farms {
-		for _, a := range []string{"list-status", "monitor"} {
+		for _, a := range []string{"list-status", "monitor", "status"} {
 			for _, v := range []string{"auto", string(fm.dialect)} {
 				k := farmCmd(a, fm.dialect, v)
-				f = append(f, figure{name: fmt.Sprintf("%s, %d plugs", k, n), ours: k,
+				if a == "status" {
+					k += plural(n)
+				}
+				f = append(f, figure{name: farmCmd(a, fm.dialect, v) + plural(n), ours: k,
 					anchor: fmt.Sprintf("%d × %v, one plug at a time", n, lat), fixed: time.Duration(n) * lat, max: 0.2})
+			}
+		}
+	}
+	return f
+}
+
+// switching is the rows of off, on and reboot: each against the round trips × latency of an
+// agent that serves one plug at a time, and in round trips (wall / latency) against the issue's.
+func (s setup) switching() []figure {
+	var f []figure
+	for _, fm := range farms {
+		for _, sw := range switches {
+			for _, n := range []int{1, s.plugs} {
+				k := farmCmd(sw.action, fm.dialect, "auto") + plural(n)
+				f = append(f, figure{name: k, ours: k, trips: sw.asked, plugs: n,
+					anchor: fmt.Sprintf("%g × %d × %v, one plug at a time", sw.trips, n, s.latency),
+					fixed:  time.Duration(sw.trips*float64(n)) * s.latency})
 			}
 		}
 	}

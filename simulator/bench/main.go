@@ -22,7 +22,7 @@ import (
 func main() {
 	bin := flag.String("bin", "bin", "directory of our built binaries (make build)")
 	rounds := flag.Int("rounds", 25, "runs of each command; the median is kept")
-	plugs := flag.Int("plugs", 16, "emulated plugs for list-status and monitor")
+	plugs := flag.Int("plugs", 16, "emulated plugs for list-status, monitor, status and the switching rows")
 	latency := flag.Duration("latency", 100*time.Millisecond, "delay of every emulated plug's HTTP answer")
 	flag.Parse()
 	if err := run(*bin, *rounds, *plugs, *latency); err != nil {
@@ -49,12 +49,12 @@ func run(bin string, rounds, plugs int, latency time.Duration) error {
 		return fmt.Errorf("building the floor binary: %v: %s", err, out)
 	}
 	os.WriteFile(filepath.Join(tmp, "fence_dummy.status"), []byte("on"), 0o644)
-	stop, port, err := startFarms(plugs, latency)
+	stop, port, farm, err := startFarms(plugs, latency)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	s.plugPort = port
+	s.plugPort, s.farm = port, farm
 	solo := plug.New(plug.Config{APIKey: benchKey, InitialOn: true, LoadWatts: 100})
 	defer solo.Close()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -90,6 +90,18 @@ func run(bin string, rounds, plugs int, latency time.Duration) error {
 		fmt.Printf("| %s | %s | %s | %s | %.2f | %s |\n", f.name, cpu(o), f.anchor, cpu(a), ratio, asked(ratio, f.max))
 	}
 	fmt.Println()
+	fmt.Printf("Switching, power_wait=0, every answer %v late: requests each plug answered per run, and\n", latency)
+	fmt.Println("round trips as wall time / latency.")
+	fmt.Println()
+	fmt.Println("| figure | ours ms | requests per plug | round trips | anchor | anchor ms | ratio | asked |")
+	fmt.Println("|---|---:|---:|---:|---|---:|---:|---|")
+	for _, f := range s.switching() {
+		o := got[f.ours]
+		trips := float64(o.wall) / float64(latency)
+		fmt.Printf("| %s | %s (%s) | %.1f | %.1f | %s | %s | %.2f | round trips %s |\n", f.name, ms(o.wall), ms(o.cpu),
+			float64(o.requests)/float64(f.plugs), trips, f.anchor, ms(f.fixed), float64(o.wall)/float64(f.fixed), asked(trips, f.trips))
+	}
+	fmt.Println()
 	fmt.Println("| binary | size | ceiling | ratio | asked |")
 	fmt.Println("|---|---:|---:|---:|---|")
 	floor := fileSize(s.floor)
@@ -120,15 +132,17 @@ var farms = []struct {
 	base    int
 }{{plug.V2, 101}, {plug.Rest, 151}}
 
-// startFarms runs n plugs of each farm, every answer delayed by latency, and returns the port.
-func startFarms(n int, latency time.Duration) (func(), string, error) {
+// startFarms runs n plugs of each farm, every answer delayed by latency, and returns the port
+// and the plugs by firmware.
+func startFarms(n int, latency time.Duration) (func(), string, map[plug.Dialect][]*plug.Plug, error) {
 	ln, err := net.Listen("tcp", "127.0.0.101:0")
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	ln.Close()
 	var plugs []*plug.Plug
+	byFW := map[plug.Dialect][]*plug.Plug{}
 	stop := func() {
 		for _, p := range plugs {
 			p.Close()
@@ -139,15 +153,16 @@ func startFarms(n int, latency time.Duration) (func(), string, error) {
 			ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:%s", f.base+i, port))
 			if err != nil {
 				stop()
-				return nil, "", err
+				return nil, "", nil, err
 			}
 			p := plug.New(plug.Config{Dialect: f.dialect, APIKey: benchKey, InitialOn: true, LoadWatts: 100, FloodChanges: -1, Latency: latency})
 			if err := p.Start(ln); err != nil {
 				stop()
-				return nil, "", err
+				return nil, "", nil, err
 			}
 			plugs = append(plugs, p)
+			byFW[f.dialect] = append(byFW[f.dialect], p)
 		}
 	}
-	return stop, port, nil
+	return stop, port, byFW, nil
 }

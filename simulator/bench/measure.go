@@ -16,11 +16,18 @@ type cmd struct {
 	env   []string // the whole environment: nothing leaks in from the bench's own
 	stdin string
 	want  int // exit code that means the run did what it should
+	// before readies the emulated plugs for the run (untimed); requests counts the HTTP
+	// requests they have answered so far. Both are nil for a command that talks to no plug.
+	before   func()
+	requests func() int
 }
 
 // sample is what repeated runs of a cmd cost: medians, which a loaded 2-core machine skews
-// least.
-type sample struct{ wall, cpu time.Duration }
+// least, and the plugs' requests per run (the most of any run: every run asks alike).
+type sample struct {
+	wall, cpu time.Duration
+	requests  int
+}
 
 func (c cmd) String() string { return strings.Join(c.argv, " ") }
 
@@ -53,18 +60,30 @@ func measureAll(cmds map[string]cmd, rounds int) (map[string]sample, error) {
 	}
 	slices.Sort(names)
 	walls, cpus := map[string][]time.Duration{}, map[string][]time.Duration{}
+	reqs := map[string]int{}
 	for range rounds {
 		for _, n := range names {
-			w, c, err := cmds[n].once()
+			c := cmds[n]
+			if c.before != nil {
+				c.before()
+			}
+			asked := 0
+			if c.requests != nil {
+				asked = c.requests()
+			}
+			w, cpu, err := c.once()
 			if err != nil {
 				return nil, err
 			}
-			walls[n], cpus[n] = append(walls[n], w), append(cpus[n], c)
+			if c.requests != nil {
+				reqs[n] = max(reqs[n], c.requests()-asked)
+			}
+			walls[n], cpus[n] = append(walls[n], w), append(cpus[n], cpu)
 		}
 	}
 	out := map[string]sample{}
 	for _, n := range names {
-		out[n] = sample{median(walls[n]), median(cpus[n])}
+		out[n] = sample{median(walls[n]), median(cpus[n]), reqs[n]}
 	}
 	return out, nil
 }
