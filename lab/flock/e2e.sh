@@ -68,10 +68,13 @@ step() {
 
 # both FN ARGS...: FN n1 ARGS..., then FN n2 ARGS...
 both() { local f=$1; shift; "$f" n1 "$@" && "$f" n2 "$@"; }
-crm() { gx "${2:-n1}" 'crm_mon -1 -r 2>&1' 60; }
-online() { crm "" "${1:-n1}" | grep -q "Online: \[ n1 n2 \]"; }
+# The node the cluster is asked about: one that is up (the survivor once a scenario has cut
+# the other; a frozen node would only answer with a timeout).
+ASK=n1
+crm() { gx "$ASK" 'crm_mon -1 -r 2>&1' 60; }
+online() { crm | grep -q "Online: \[ n1 n2 \]"; }
 cache_started() { crm | grep -A3 'cache-clone' | grep -q 'Started: \[ n1 n2 \]'; }
-uptodate() { gx n1 'cat /proc/drbd' | grep -q 'ds:UpToDate/UpToDate'; }
+uptodate() { gx "$ASK" 'cat /proc/drbd' | grep -q 'ds:UpToDate/UpToDate'; }
 
 # FLOCK_KEEP=1 leaves the lab up after the run, for a look inside (lab.sh gx, lab.sh down).
 cleanup() {
@@ -104,11 +107,21 @@ EXPORT=/srv/flock/export
 VIP=$NET.100
 OUTDIR=$FL/results
 
-located() { gx n1 "crm_resource --locate --resource ${1:-fs} 2>/dev/null" 30 2>/dev/null |
-            sed -n 's/.* is running on: \([^ ]*\).*/\1/p' | head -1; }
-runs_on() { [ "$(located "${2:-ip}")" = "$1" ] && [ "$(located fs)" = "$1" ]; }
-service_up() { local n; n=$(located ip); [ -n "$n" ] && runs_on "$n"; }
-acked() { grep -c '^[0-9]' "$FL/run/client/acks-$1" 2>/dev/null || echo 0; }
+# where: "RSC NODE" for each node each of the service's resources runs on, in one question.
+where() {
+  gx "$ASK" 'for r in fs nfs ip; do crm_resource --locate --resource $r 2>/dev/null |
+    sed -n "s/^resource \([^ ]*\) is running on: \([^ ]*\).*/\1 \2/p"; done' 30 2>/dev/null
+}
+# service_node: the node the whole service runs on; fails unless each resource runs on one
+# node only, the same for all.
+service_node() {
+  where | awk '{ n[$1]++; at[$1] = $2 }
+    END { if (n["fs"] != 1 || n["nfs"] != 1 || n["ip"] != 1 || at["fs"] != at["nfs"] || at["fs"] != at["ip"]) exit 1
+          print at["fs"] }'
+}
+runs_on() { [ "$(service_node)" = "$1" ]; }
+service_up() { service_node > /dev/null; }
+acked() { local n; n=$(grep -c '^[0-9]' "$FL/run/client/acks-$1" 2>/dev/null) || true; echo "${n:-0}"; }
 
 # writer NAME PAUSE: the client mounts the export from the floating IP and writes records.
 writer() {
@@ -125,18 +138,22 @@ stop_writer() {
 }
 
 # The checks after a scenario.
-records_ok() {   # every acknowledged record in the file once, in order (acks read first)
+# records_ok NAME DIR SERVER: every acknowledged record in the file once, in order. The acks
+# are read first, the file on the server (not through the client's cache), from its disk.
+records_ok() {
   cp "$FL/run/client/acks-$1" "$OUTDIR/$2/acks"
-  gx client "cp /mnt/flock/records-$1 /lab/records-$1.copy" 120 &&
-    mv "$FL/run/client/records-$1.copy" "$OUTDIR/$2/records" &&
+  gx "$3" "echo 3 > /proc/sys/vm/drop_caches; cp $EXPORT/records-$1 /lab/records-$1.copy" 120 &&
+    mv "$FL/run/$3/records-$1.copy" "$OUTDIR/$2/records" &&
     "$HERE/check.py" records "$OUTDIR/$2/records" "$OUTDIR/$2/acks"
 }
-lock_held() {    # the writer's POSIX lock survived the failover: another locker is refused
-  gx client "python3 -c 'import fcntl, os, sys
-fd = os.open(\"/mnt/flock/records-$1\", os.O_WRONLY)
+# lock_held NAME SERVER: the server holds the writer's POSIX lock, reclaimed after the
+# failover: a local locker on the server, on the exported file, is refused.
+lock_held() {
+  gx "$2" "python3 -c 'import fcntl, os, sys
+fd = os.open(\"$EXPORT/records-$1\", os.O_WRONLY)
 try: fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 except OSError as e: print(\"refused:\", e); sys.exit(0)
-print(\"a second locker got the lock: the writer lost it\"); sys.exit(1)'" 120
+print(\"a second locker got the lock: the server lost the writer lock\"); sys.exit(1)'" 120
 }
 # drbd_identical PRIMARY: both nodes' copies of DRBD's data area hash the same, read while the
 # Primary's filesystem is frozen (every write it acknowledged is then on both nodes: protocol C),
@@ -162,60 +179,91 @@ datasum() {
   gx "$1" "sync; echo 3 > /proc/sys/vm/drop_caches
     dd if=/dev/mapper/wb0 bs=4M count=$2 iflag=count_bytes status=none | md5sum" 600
 }
-fenced_by_plug() {  # Pacemaker's history, its fencer's log and the plug agree: our agent did it
-  local v=$1 s=$2 since=$3
-  gx "$s" "stonith_admin --history $v --verbose" | tee /dev/stderr | grep -q "reboot of $v successful" &&
-  grep -q "'reboot' .* targeting $v using fence-plugs returned 0" <<<"$(log_since "$s" "$since")" &&
-  grep -q "switch relay=0 on=false" "$FL/plugs/plug-$v.timeline"
+# What a scenario counts from: each node's log size, each plug's cuts, the victim's reboots
+# in Pacemaker's history, taken just before the fault, so evidence of an earlier scenario (or
+# of a fence before this one) never passes for this one's.
+declare -A LOGPOS OFFS
+REBOOTS=0
+reboots() {   # NODE ASKED: successful reboots of NODE in the fencing history, asking ASKED
+  local out n
+  out=$(gx "$2" "stonith_admin --history $1 --verbose") || return
+  n=$(grep -c "reboot of $1 successful" <<<"$out") || true
+  echo "${n:-0}"
 }
-plug_offs() { grep -c "switch relay=0 on=false" "$FL/plugs/plug-$1.timeline" || true; }
+mark() {
+  local g
+  for g in n1 n2; do
+    LOGPOS[$g]=$(stat -c %s "$FL/run/$g/log/pacemaker/pacemaker.log")
+    OFFS[$g]=$(plug_offs "$g")
+  done
+  REBOOTS=$(reboots "$1" "$2")
+}
+# log_since NODE: the node's pacemaker.log (agents' lines too) written since the mark. Read it
+# with grep FILE <(log_since NODE): in a pipe, grep -q's early exit fails tail under pipefail.
+log_since() { tail -c +$((${LOGPOS[$1]} + 1)) "$FL/run/$1/log/pacemaker/pacemaker.log"; }
+# fenced_by_plug VICTIM SURVIVOR: since the mark, Pacemaker's history has one more reboot of
+# the victim, the survivor's fencer says fence-plugs did it, and the victim's plug cut its
+# power once while the survivor's plug never switched off.
+fenced_by_plug() {
+  local v=$1 s=$2 n
+  n=$(reboots "$v" "$s") || return
+  [ "$n" = $((REBOOTS + 1)) ] || { echo "the history has $n successful reboots of $v, $REBOOTS before: want one more"; return 1; }
+  grep -q "'reboot' .* targeting $v using fence-plugs returned 0" <(log_since "$s") ||
+    { echo "$s's fencer log does not say fence-plugs rebooted $v"; return 1; }
+  n=$(plug_offs "$v")
+  [ "$n" = $((${OFFS[$v]} + 1)) ] || { echo "plug-$v cut its power $((n - ${OFFS[$v]})) times, want once"; return 1; }
+  n=$(plug_offs "$s")
+  [ "$n" = "${OFFS[$s]}" ] || { echo "plug-$s, the survivor's, cut its power"; return 1; }
+  echo "$v rebooted once by fence-plugs through plug-$v"
+}
+plug_offs() { local n; n=$(grep -c "switch relay=0 on=false" "$FL/plugs/plug-$1.timeline" 2>/dev/null) || true; echo "${n:-0}"; }
 more_offs() { [ "$(plug_offs "$1")" -gt "$2" ]; }
 exclusive() { "$HERE/check.py" exclusive "$FL" 0; }
-# log_since NODE MS: the node's pacemaker.log (agents' lines too) from that time on.
-log_since() {
-  awk -v t="$(date -u -d @$(($2 / 1000)) '+%b %d %H:%M:%S')" 'substr($0, 1, 15) >= t' \
-    "$FL/run/$1/log/pacemaker/pacemaker.log"
-}
 replayed() {  # the returning node's cache replayed its own log after this scenario's cut
-  grep "started wb0 .*replayed the log" <<<"$(log_since "$1" "$2")"
+  grep "started wb0 .*replayed the log" <(log_since "$1")
 }
 rejoined() {
-  online && cache_started && gx n1 'cat /proc/drbd' | grep -q 'ds:UpToDate/UpToDate' &&
-    ! gx n1 'cibadmin -Q -o constraints' | grep -q drbd-fence-by-handler
+  online && cache_started && gx "$ASK" 'cat /proc/drbd' | grep -q 'ds:UpToDate/UpToDate' &&
+    ! gx "$ASK" 'cibadmin -Q -o constraints' | grep -q drbd-fence-by-handler
 }
 # settled: what a scenario starts from, whatever came before (a fence no scenario asked for, a
 # node still probing after its return): both nodes in, DRBD Promoted on one and Unpromoted on
 # the other, the service up, and no action of the scheduler's still pending.
 settled() {
   rejoined && service_up && crm | grep -q 'Unpromoted: \[ n[12] \]' &&
-    gx n1 'crm_resource --wait --timeout=60' 90
+    gx "$ASK" 'crm_resource --wait --timeout=60' 90
 }
 
 # fail_primary KIND NAME: KIND hang (SIGSTOP of its qemu) or netcut (its tap down), while the
-# client writes (NAME's writer); then the checks, the timeline, and the node's return.
+# client writes (NAME's writer); then the checks, the timeline, and the node's return (scenario
+# 2): held in its firmware until the service has moved, then released to boot.
 fail_primary() {
-  local kind=$1 name=$2 v s since d=$OUTDIR/$2 n0 offs bad=0
+  local kind=$1 name=$2 v s since d=$OUTDIR/$2 n0 bad=0
   mkdir -p "$d"
   step "$name: the flock is settled" until_true 600 settled || return 1
-  v=$(located fs); [ "$v" = n1 ] && s=n2 || s=n1
+  v=$(service_node); [ "$v" = n1 ] && s=n2 || s=n1
   step "$name: the client writes through $v" until_true 120 writes_more "$WRITER" $(($(acked "$WRITER") + 10)) || return 1
-  n0=$(acked "$WRITER") offs=$(plug_offs "$v")
+  mark "$v" "$s"; LASTV=$v LASTS=$s
+  n0=$(acked "$WRITER")
+  "$L" hold "$v"
   since=$(ms)
   case $kind in
     hang) kill -STOP "$(cat "$FL/host/$v/qemu.pid")";;
     netcut) ip -n $NS link set "tap-$v" down;;
   esac
+  ASK=$s
   echo "$since $kind $v" >> "$OUTDIR/events"
-  step "$name: $v ${kind}s; its plug cuts its power" until_true 300 more_offs "$v" "$offs" || return 1
+  step "$name: $v ${kind}s; its plug cuts its power" until_true 300 more_offs "$v" "${OFFS[$v]}" || return 1
   step "$name: the service runs on $s" until_true 900 runs_on "$s" || return 1
   step "$name: the client's writes resume" until_true 300 writes_more "$WRITER" $((n0 + 10)) || return 1
-  step "$name: the client still holds its lock" lock_held "$WRITER" || bad=1
+  step "$name: $s holds the client's lock" lock_held "$WRITER" "$s" || bad=1
+  "$L" release "$v"
   step "$name: $v comes back: online, cache, DRBD in sync" until_true 600 rejoined || return 1
-  step "$name: $v's cache replayed its own log" replayed "$v" "$since" || bad=1
+  step "$name: $v's cache replayed its own log" replayed "$v" || bad=1
   step "$name: the service stayed on $s" runs_on "$s" || bad=1
-  step "$name: every acknowledged record once, in order" records_ok "$WRITER" "$name" || bad=1
+  step "$name: every acknowledged record once, in order" records_ok "$WRITER" "$name" "$s" || bad=1
   step "$name: both nodes' DRBD data identical (checksums)" drbd_identical "$s" || bad=1
-  step "$name: fenced by fence_espurna through plug-$v" fenced_by_plug "$v" "$s" "$since" || bad=1
+  step "$name: fenced once, by fence_espurna through plug-$v" fenced_by_plug "$v" "$s" || bad=1
   step "$name: no resource on both nodes at once" exclusive || bad=1
   step "$name: timeline" "$HERE/check.py" timeline "$FL" "$name" "$since" "$s" "$v" \
     "$FL/run/client/acks-$WRITER" "$d/timeline.txt" "$d/timeline.svg" || bad=1
@@ -259,18 +307,26 @@ unfenced_logs() { # the same logs without the power cuts: as if no fence had sto
   done
   "$HERE/check.py" exclusive "$FL" 0 > /dev/null && must_fail "$HERE/check.py" exclusive "$d" 0
 }
-lock_free() { must_fail lock_held steady; }   # no writer holds it any more: must be noticed
-diverged() {      # one block changed under DRBD on the Secondary: the checksums must differ
-  local p=$1 q out; [ "$p" = n1 ] && q=n2 || q=n1
-  gx "$q" 'dd if=/dev/urandom of=/dev/mapper/wb0 bs=4k seek=25600 count=1 oflag=direct status=none' &&
-    out=$(drbd_identical "$p" 2>&1); [[ $out == *"data differ"* ]] || { echo "not caught: $out"; return 1; }
+lock_free() { must_fail lock_held steady "$(service_node)"; }   # its writer is gone: noticed
+stale_fence() {   # the last scenario's fence, counted from after it: it must not pass again
+  mark "$LASTV" "$LASTS" && must_fail fenced_by_plug "$LASTV" "$LASTS"
+}
+# diverged PRIMARY: one block changed under DRBD on the Secondary: the checksums must differ.
+# The Secondary is then resynced from the Primary, so a lab kept up (FLOCK_KEEP) is whole.
+diverged() {
+  local p=$1 q out rc=0; [ "$p" = n1 ] && q=n2 || q=n1
+  gx "$q" 'dd if=/dev/urandom of=/dev/mapper/wb0 bs=4k seek=25600 count=1 oflag=direct status=none' || return
+  out=$(drbd_identical "$p" 2>&1); [[ $out == *"data differ"* ]] || { echo "not caught: $out"; rc=1; }
+  gx "$q" 'drbdadm invalidate r0' && until_true 300 uptodate || { echo "$q did not resync"; rc=1; }
+  return $rc
 }
 negatives() {
   step "caught: an acknowledged record missing" drop_record 4-burst-during-crash
   step "caught: a record in the file twice" dup_record 4-burst-during-crash
   step "caught: the victim's resources not ended by a fence" unfenced_logs
+  step "caught: a fence from before the scenario's start" stale_fence
   step "caught: the writer's lock not held" lock_free
-  step "caught: the nodes' DRBD data differing" diverged "$(located fs)"
+  step "caught: the nodes' DRBD data differing" diverged "$(service_node)"
 }
 
 scenarios() {
