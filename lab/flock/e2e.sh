@@ -87,20 +87,20 @@ cleanup() {
 }
 
 setup() {
-  step "lab up: network, disks, our binaries as the guests' /flock" "$L" up
-  step "plugs on the bridge, powering n1 and n2" bash -c "'$L' plug n1 '$KEY' && '$L' plug n2 '$KEY'"
+  step "lab up: network, disks, our binaries as the guests' /flock" "$L" up || return
+  step "plugs on the bridge, powering n1 and n2" bash -c "'$L' plug n1 '$KEY' && '$L' plug n2 '$KEY'" || return
   step "boot n1, n2 and the client" bash -c "'$L' boot n1 && '$L' boot n2 && '$L' boot client &&
-    '$L' wait-ready n1 && '$L' wait-ready n2 && '$L' wait-ready client"
-  step "guide: corosync.conf on both nodes" both guide corosync
-  step "corosync and pacemaker start on both nodes" both gx /run/ha-start
-  step "both nodes online" until_true 240 online
-  step "guide: stonith through the plugs, the cache clone" admin n1 pcs-cache
-  step "cache started on both nodes" until_true 240 cache_started
-  step "guide: DRBD r0 on both nodes" both guide drbd
-  step "guide: initial sync from n1, ext4" guide n1 drbd-first
-  step "initial sync done" until_true 300 uptodate
-  step "mount point on n2" gx n2 'mkdir -p /srv/flock'
-  step "guide: DRBD, filesystem, nfs, address" admin n1 pcs-service
+    '$L' wait-ready n1 && '$L' wait-ready n2 && '$L' wait-ready client" || return
+  step "guide: corosync.conf on both nodes" both guide corosync || return
+  step "corosync and pacemaker start on both nodes" both gx /run/ha-start || return
+  step "both nodes online" until_true 240 online || return
+  step "guide: stonith through the plugs, the cache clone" admin n1 pcs-cache || return
+  step "cache started on both nodes" until_true 240 cache_started || return
+  step "guide: DRBD r0 on both nodes" both guide drbd || return
+  step "guide: initial sync from n1, ext4" guide n1 drbd-first || return
+  step "initial sync done" until_true 300 uptodate || return
+  step "mount point on n2" gx n2 'mkdir -p /srv/flock' || return
+  step "guide: DRBD, filesystem, nfs, address" admin n1 pcs-service || return
 }
 
 EXPORT=/srv/flock/export
