@@ -36,6 +36,16 @@ SERVICE = ("promoted drbd", "fs", "nfs", "ip")
 TIMELINE_TS = re.compile(r"^(\d{2}):(\d{2}):(\d{2})\.(\d{3}) ")
 
 
+def read(path, mode="r"):
+    with open(path, mode) as f:
+        return f.read()
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
 def fail(msg):
     print("check failed: " + msg)
     sys.exit(1)
@@ -80,18 +90,20 @@ def pcmk_lines(run, node, ref_ms):
     host, fail: they are not this node's evidence."""
     path = pcmk_path(run, node)
     try:
-        f = open(path, errors="replace")
+        with open(path, errors="replace") as f:
+            text = f.read().splitlines()
     except FileNotFoundError:
         fail("%s has no pacemaker.log (%s)" % (node, path))
     ref_ms = ref_ms or int(os.stat(path).st_mtime * 1000)
-    with f:
-        for line in f:
-            m = PCMK_TS.match(line)
-            if not m:
-                continue
-            if m.group(2) != node:
-                fail("%s's pacemaker.log has a line of host %s: %s" % (node, m.group(2), line.strip()))
-            yield pcmk_ms(m.group(1), ref_ms), m.group(3), line.rstrip("\n")
+    out = []
+    for line in text:
+        m = PCMK_TS.match(line)
+        if not m:
+            continue
+        if m.group(2) != node:
+            fail("%s's pacemaker.log has a line of host %s: %s" % (node, m.group(2), line.strip()))
+        out.append((pcmk_ms(m.group(1), ref_ms), m.group(3), line))
+    return out
 
 
 def power_offs(run, node, required=False):
@@ -114,23 +126,21 @@ def plug_offs(run, node, since):
     """Epoch ms of each time the node's plug switched its relay off, from since on."""
     path = "%s/plugs/plug-%s.timeline" % (run, node)
     try:
-        f = open(path)
+        text = read(path).splitlines()
     except FileNotFoundError:
         fail("no timeline of plug-%s (%s)" % (node, path))
     offs, last = [], None
-    with f:
-        for line in f:
-            m = TIMELINE_TS.match(line)
-            if not m:
-                continue
-            t = day_ms(*(int(g) for g in m.groups()), since)
-            if last is not None and t < last:
-                # the plug keeps its timeline in order: this one spans more than a day
-                fail("plug-%s's timeline goes back in time at %r: too far from %d to place" % (node, line.strip(), since))
-            last = t
-            w = line.split()
-            if w[1:4] == ["switch", "relay=0", "on=false"] and t >= since:
-                offs.append(t)
+    for line in text:
+        m = TIMELINE_TS.match(line)
+        if not m:
+            continue
+        t = day_ms(*(int(g) for g in m.groups()), since)
+        if last is not None and t < last:
+            # the plug keeps its timeline in order: this one spans more than a day
+            fail("plug-%s's timeline goes back in time at %r: too far from %d to place" % (node, line, since))
+        last = t
+        if line.split()[1:4] == ["switch", "relay=0", "on=false"] and t >= since:
+            offs.append(t)
     return offs
 
 
@@ -138,14 +148,14 @@ def records(path, acks):
     """Every acknowledged record is in the file exactly once, and the file is in order. After the
     last whole record the file may hold the torn start of the next one (a power cut during an
     unacknowledged write: each byte the next record's own or NUL), or NUL padding."""
-    data = open(path, "rb").read()
+    data = read(path, "rb")
     recs, i = [], 0
     while i + 11 <= len(data) and re.fullmatch(rb"\d{10}\n", data[i:i + 11]):
         recs.append(int(data[i:i + 10]))
         i += 11
     tail = data[i:]
     acked, errors = [], []
-    for line in open(acks):
+    for line in read(acks).splitlines(keepends=True):
         w = line.split()
         if not line.endswith("\n"):
             break  # copied while the writer was appending it: not acknowledged yet
@@ -294,7 +304,7 @@ def first(run, node, since, pattern):
 def acks(path):
     """(ms, n) of each acknowledgement; a last line without its newline is still being written."""
     out = []
-    for line in open(path):
+    for line in read(path).splitlines(keepends=True):
         w = line.split()
         if line.endswith("\n") and len(w) == 2 and w[0].isdigit():
             out.append((int(w[1]), int(w[0])))
@@ -340,7 +350,7 @@ def timeline(run, scenario, since, survivor, victim, ackfile, txt, svg):
     lines.append("  client stall      %s" % ("%8.3f s (no ack from %+.3f s to %+.3f s)"
                                               % (st[0] / 1000, (st[1] - since) / 1000, (st[2] - since) / 1000)
                                               if st else "unknown"))
-    open(txt, "w").write("\n".join(lines) + "\n")
+    write(txt, "\n".join(lines) + "\n")
     print("\n".join(lines))
     draw(svg, scenario, since, ev, a, survivor, victim)
     if missing:
@@ -379,7 +389,7 @@ def draw(path, scenario, since, ev, a, survivor, victim):
         t = start + s * 1000
         out.append('<text x="%.1f" y="%d" fill="#666">%+ds</text>' % (x(t), top + lh * len(lanes) + 20, (t - since) // 1000))
     out.append("</svg>")
-    open(path, "w").write("\n".join(out) + "\n")
+    write(path, "\n".join(out) + "\n")
 
 
 COMMANDS = {"records": (records, 2), "exclusive": (exclusive, 2), "fences": (fences, 3), "timeline": (timeline, 8)}
