@@ -33,6 +33,8 @@ MULTIPLE = re.compile(r"resource (\S+?)(?::\d+)? (?:might be|is) active on (?:\d
 CLONES = ("cache", "drbd", "fence-plugs")
 # The service: each must have a history, or the check would pass on logs that lost it.
 SERVICE = ("promoted drbd", "fs", "nfs", "ip")
+# The guests' clocks are the host's to a few ms (README); a stamp further out is no clock of it.
+CLOCK_SLACK_MS = 1000
 TIMELINE_TS = re.compile(r"^(\d{2}):(\d{2}):(\d{2})\.(\d{3}) ")
 
 
@@ -86,8 +88,9 @@ def pcmk_path(run, node):
 
 def pcmk_lines(run, node, ref_ms):
     """(ms, daemon, line) of the node's own pacemaker.log lines, in order. ref_ms resolves the
-    year (0: the log's own mtime, its last line). A missing log, or lines logged by another
-    host, fail: they are not this node's evidence."""
+    year (0: the log's own mtime, its last line). A missing log, lines logged by another host,
+    or stamped while the host had the node off (a clock not the host's), fail: they are not
+    this node's evidence on the host's time base."""
     path = pcmk_path(run, node)
     try:
         with open(path, errors="replace") as f:
@@ -95,31 +98,42 @@ def pcmk_lines(run, node, ref_ms):
     except FileNotFoundError:
         fail("%s has no pacemaker.log (%s)" % (node, path))
     ref_ms = ref_ms or int(os.stat(path).st_mtime * 1000)
+    up, _ = power_log(run, node)
     out = []
     for line in text:
         m = PCMK_TS.match(line)
         if not m:
             continue
         if m.group(2) != node:
-            fail("%s's pacemaker.log has a line of host %s: %s" % (node, m.group(2), line.strip()))
-        out.append((pcmk_ms(m.group(1), ref_ms), m.group(3), line))
+            fail("%s's pacemaker.log has a line of host %s: %s" % (node, m.group(2), line))
+        t = pcmk_ms(m.group(1), ref_ms)
+        if not any(b - CLOCK_SLACK_MS <= t and (o is None or t <= o + CLOCK_SLACK_MS) for b, o in up):
+            fail("%s's pacemaker.log has a line from when the host had it off: %s" % (node, line))
+        out.append((t, m.group(3), line))
     return out
 
 
-def power_offs(run, node, required=False):
-    """Epoch ms of each power cut of the node (lab.sh power NODE off)."""
-    offs = []
+def power_log(run, node):
+    """The node's power.log (lab.sh): its times on, [boot, power off) with None while it still
+    is, and its power cuts, in epoch ms."""
     path = "%s/host/%s/power.log" % (run, node)
     try:
-        with open(path) as f:
-            for line in f:
-                w = line.split(None, 1)
-                if len(w) == 2 and w[1].strip() == "power off":
-                    offs.append(int(float(w[0]) * 1000))
+        text = read(path).splitlines()
     except FileNotFoundError:
-        if required:
-            fail("%s has no power.log (%s)" % (node, path))
-    return offs
+        fail("%s has no power.log (%s)" % (node, path))
+    up, offs = [], []
+    for line in text:
+        w = line.split(None, 1)
+        if len(w) != 2:
+            continue
+        t, what = int(float(w[0]) * 1000), w[1].strip()
+        if what.startswith("boot "):
+            up.append([t, None])
+        elif what == "power off":
+            offs.append(t)
+            if up and up[-1][1] is None:
+                up[-1][1] = t
+    return up, offs
 
 
 def plug_offs(run, node, since):
@@ -199,7 +213,7 @@ def intervals(run, nodes, since):
     out, multiple = {}, []
     for node in nodes:
         ev = [(t, 0, daemon, line) for t, daemon, line in pcmk_lines(run, node, since)]
-        ev += [(t, 1, "power", None) for t in power_offs(run, node)]
+        ev += [(t, 1, "power", None) for t in power_log(run, node)[1]]
         ev.sort(key=lambda e: e[:2])  # a cut in the same ms as a line ends after it
         active, requested = {}, {}
 
@@ -283,7 +297,7 @@ def fences(run, victim, since):
     bad = []
     for node in NODES:
         sw = plug_offs(run, node, since)
-        cuts = [t for t in power_offs(run, node, required=True) if t >= since]
+        cuts = [t for t in power_log(run, node)[1] if t >= since]
         want = 1 if node == victim else 0
         print("plug-%s: switched off %d time(s), power cut %d time(s) since %d%s"
               % (node, len(sw), len(cuts), since, "".join(" +%.3fs" % ((t - since) / 1000) for t in sw)))

@@ -38,7 +38,7 @@ class Lab:
         self.root, self.tz, self.logs = root, tz_hours, {}
         for node in ("n1", "n2"):
             self.pcmk(node)  # every node has a log, and a power.log and a plug timeline
-            self.write("host/%s/power.log" % node, "")
+            self.write("host/%s/power.log" % node, "%.9f boot 1\n" % (T / 1000 - 86400))
             self.write("plugs/plug-%s.timeline" % node, "")
 
     def write(self, rel, text, mode="a"):
@@ -72,7 +72,8 @@ class Lab:
             self.op(node, ms + 2000 * (k + 1), "start", rsc)
 
     def power_off(self, node, ms):
-        self.write("host/%s/power.log" % node, "%.9f power off\n%.9f power on\n" % (ms / 1000, ms / 1000 + 4))
+        self.write("host/%s/power.log" % node, "%.9f power off\n%.9f power on\n%.9f boot 2\n"
+                   % (ms / 1000, ms / 1000 + 4, ms / 1000 + 4.05))
 
     def plug(self, node, ms, what="switch relay=0 on=false"):
         """A plug's line, stamped as the plug does: time of day in the host's local time."""
@@ -214,6 +215,16 @@ class Exclusive(CheckTest):
         self.lab.service("n1", T - 600000)
         self.lab.pcmk("n2", "Result of start operation for fs on n1: ok", T, host="n1")
         self.fails("n2's pacemaker.log has a line of host n1", "exclusive", self.tmp.name, 0)
+
+    def test_a_clock_not_the_hosts(self):
+        self.lab.failover()
+        self.lab.op("n1", T + 28000, "start", "fs")  # n1 was off from +26 s to +30 s
+        self.fails("n1's pacemaker.log has a line from when the host had it off", "exclusive", self.tmp.name, 0)
+
+    def test_a_line_from_before_the_first_boot(self):
+        self.lab.failover()
+        self.lab.op("n2", T - 2 * 86400000, "stop", "fs")  # a previous lab's log, or a clock far off
+        self.fails("n2's pacemaker.log has a line from when the host had it off", "exclusive", self.tmp.name, 0)
 
     def test_an_agents_line_is_no_evidence(self):
         # n1 was never cut nor stopped: an agent's words do not stop it
