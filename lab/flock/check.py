@@ -215,7 +215,7 @@ def intervals(run, nodes, since):
         ev = [(t, 0, daemon, line) for t, daemon, line in pcmk_lines(run, node, since)]
         ev += [(t, 1, "power", None) for t in power_log(run, node)[1]]
         ev.sort(key=lambda e: e[:2])  # a cut in the same ms as a line ends after it
-        active, requested = {}, {}
+        active, requested, results = {}, {}, 0
 
         def begin(key, t):
             active.setdefault(key, t)
@@ -248,6 +248,7 @@ def intervals(run, nodes, since):
             if not m or m.group(3) != node:
                 continue
             op, rsc, _, result, opkey = m.groups()
+            results += 1
             asked = requested.pop(opkey, t)
             if op == "start" or (op in ("probe", "monitor") and result == "ok"):
                 begin(rsc, asked)
@@ -259,6 +260,8 @@ def intervals(run, nodes, since):
             elif op == "stop" and result == "ok":
                 end("promoted " + rsc, t)
                 end(rsc, t)
+        if not results:
+            fail("%s's pacemaker.log has no result of an operation: an empty or a foreign log" % node)
         for key, t in active.items():
             out.setdefault((key, node), []).append((t, None))
     return {k: [(a, b) for a, b in v if b is None or b >= since] for k, v in out.items()}, multiple

@@ -166,6 +166,12 @@ class Exclusive(CheckTest):
         self.lab.op("n2", T - 300000, "start", "ip", res="error")
         self.fails("ip ran on n1", "exclusive", self.tmp.name, 0)
 
+    def test_a_failed_stop_still_runs(self):
+        self.lab.service("n1", T - 600000)
+        self.lab.op("n1", T, "stop", "ip", res="Timed Out")
+        self.lab.op("n2", T + 60000, "start", "ip")
+        self.fails("ip ran on n1", "exclusive", self.tmp.name, 0)
+
     def test_a_failed_start_counts_until_its_stop(self):
         self.lab.failover()
         self.lab.op("n1", T - 300000, "start", "other", res="error")
@@ -208,8 +214,15 @@ class Exclusive(CheckTest):
         self.fails("n2 has no pacemaker.log", "exclusive", self.tmp.name, 0)
 
     def test_a_log_that_lost_the_service(self):
-        self.lab.op("n1", T, "start", "fs")  # n2's log is empty, n1's knows only fs
+        self.lab.op("n1", T, "start", "fs")  # the logs know only fs and a probe
+        self.lab.op("n2", T, "probe", "fs", res="not running")
         self.fails("no history of promoted drbd, nfs, ip", "exclusive", self.tmp.name, 0)
+
+    def test_an_empty_log(self):
+        self.lab.service("n1", T - 600000)
+        self.fails("n2's pacemaker.log has no result of an operation", "exclusive", self.tmp.name, 0)
+        self.lab.pcmk("n2", "Node n1 state is now lost | nodeid=1", T)
+        self.fails("n2's pacemaker.log has no result of an operation", "exclusive", self.tmp.name, 0)
 
     def test_another_hosts_log(self):
         self.lab.service("n1", T - 600000)
