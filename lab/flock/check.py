@@ -137,25 +137,24 @@ def power_log(run, node):
 
 
 def plug_offs(run, node, since):
-    """Epoch ms of each time the node's plug switched its relay off, from since on."""
+    """Epoch ms of each time the node's plug switched its relay off, from since on. Each stamp
+    is placed within 12 h of since; the plug keeps its timeline in order, so a line placed after
+    the next one is from a day before (a lab up for longer than 12 h before since)."""
     path = "%s/plugs/plug-%s.timeline" % (run, node)
     try:
         text = read(path).splitlines()
     except FileNotFoundError:
         fail("no timeline of plug-%s (%s)" % (node, path))
-    offs, last = [], None
+    ev = []
     for line in text:
         m = TIMELINE_TS.match(line)
-        if not m:
-            continue
-        t = day_ms(*(int(g) for g in m.groups()), since)
-        if last is not None and t < last:
-            # the plug keeps its timeline in order: this one spans more than a day
-            fail("plug-%s's timeline goes back in time at %r: too far from %d to place" % (node, line, since))
-        last = t
-        if line.split()[1:4] == ["switch", "relay=0", "on=false"] and t >= since:
-            offs.append(t)
-    return offs
+        if m:
+            hms = [int(g) for g in m.groups()]
+            ev.append([day_ms(*hms, since), hms, line.split()[1:4] == ["switch", "relay=0", "on=false"]])
+    for k in range(len(ev) - 2, -1, -1):
+        while ev[k][0] > ev[k + 1][0]:
+            ev[k][0] = day_ms(*ev[k][1], ev[k][0] - 86400000)
+    return [t for t, _, off in ev if off and t >= since]
 
 
 def records(path, acks):

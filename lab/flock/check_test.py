@@ -342,10 +342,14 @@ class Fences(CheckTest):
         self.lab.failover(late)  # the cut at 00:00:16 of the next day
         self.assertIn("+26.000s", self.passes("fences", self.tmp.name, "n1", late))
 
-    def test_a_timeline_too_long_to_place(self):
-        self.lab.plug("n1", T - 13 * 3600000, "fault (none)")  # 13 h before since: read as tomorrow
+    def test_a_timeline_longer_than_a_day(self):
+        # the lab was up 30 h before since; 13 h before since its plug was cut (by hand, say)
+        for h in range(30, 0, -1):
+            self.lab.plug("n1", T - h * 3600000, "http GET /api/relay/0 key=\"query\" auth=true -> 200")
+            if h == 13:
+                self.lab.plug("n1", T - h * 3600000, "switch relay=0 on=false")
         self.lab.failover()
-        self.fails("goes back in time", "fences", self.tmp.name, "n1", T)
+        self.assertIn("+26.000s\n", self.passes("fences", self.tmp.name, "n1", T))
 
 
 class FencesEastOfUTC(CheckTest):
@@ -440,6 +444,13 @@ class Timeline(CheckTest):
         rc, out = self.timeline(since=eve)
         self.assertEqual(rc, 0, out)
         self.assertEqual((self.event(out, "peer lost"), self.event(out, "IP up")), ("21.000", "57.000"))
+
+    def test_a_plug_cut_a_day_before(self):
+        self.lab.plug("n1", T - 13 * 3600000)  # yesterday 23:00: not 11 h after the hang
+        self.lab.failover()
+        self.acks(self.steady())
+        rc, out = self.timeline()
+        self.assertEqual(self.event(out, "plug off"), "26.000", out)
 
     def test_a_missing_event_fails(self):
         self.lab.service("n1", T - 600000)
