@@ -12,6 +12,8 @@ import datetime
 import importlib.util
 import io
 import os
+import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -289,6 +291,18 @@ class Exclusive(CheckTest):
             os.utime(p, (eve / 1000 + 60, eve / 1000 + 60))
         self.passes("exclusive", self.tmp.name, 0)
         self.passes("exclusive", self.tmp.name, eve + 2000)
+
+
+class CommandLine(CheckTest):
+    def test_e2e_calls(self):
+        """The command line e2e.sh uses, once through a real python3: its exit codes."""
+        self.lab.failover()
+        cli = lambda *a: subprocess.run([sys.executable, CHECK] + list(a), stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, text=True)
+        self.assertEqual(cli("exclusive", self.tmp.name, "0").returncode, 0)
+        p = cli("fences", self.tmp.name, "n1")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("usage: check.py records FILE ACKS", p.stdout)
 
 
 class Fences(CheckTest):
