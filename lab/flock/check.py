@@ -183,6 +183,8 @@ def records(path, acks):
     if acked != list(range(1, len(acked) + 1)):
         bad = next(k for k, n in enumerate(acked) if n != k + 1)
         fail("the writer's log is not 1, 2, 3...: acknowledgement %d is of record %d" % (bad + 1, acked[bad]))
+    if recs and recs[0] != 1:
+        fail("the file starts at record %d, not 1" % recs[0])
     seen = {}
     for pos, n in enumerate(recs):
         if n in seen:

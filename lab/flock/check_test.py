@@ -494,6 +494,8 @@ class Records(CheckTest):
                    "records", *self.files(self.recs(1, 4), range(1, 6)))
         self.fails("record 3 is in the file twice",
                    "records", *self.files(self.recs(1, 3) + self.recs(3, 6), range(1, 6)))
+        self.fails("the file starts at record 0, not 1",
+                   "records", *self.files(self.recs(0, 6), range(1, 6)))
         self.fails("the file jumps from record 2 to 4",
                    "records", *self.files(self.recs(1, 2) + self.recs(4, 4) + self.recs(3, 3), range(1, 4)))
 
