@@ -19,6 +19,7 @@ import time
 import unittest
 
 CHECK = os.environ.get("CHECK_PY", os.path.join(os.path.dirname(os.path.abspath(__file__)), "check.py"))
+sys.dont_write_bytecode = True  # no __pycache__ left in the tree
 _spec = importlib.util.spec_from_file_location("check", CHECK)
 check = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(check)
