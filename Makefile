@@ -13,7 +13,7 @@ FENCE   := fence_espurna
 OCF     := $(notdir $(wildcard ocf-writeboost ocf-flock-nfs ocf-isard))
 BINS    := $(BIN)/fence_espurna $(BIN)/flock-sim $(addprefix $(BIN)/,$(OCF))
 
-.PHONY: all build man install uninstall test check deps vet fuzz replay metadata metadata-check demo bench bench-doc clean lab-up lab-down e2e e2e-kernel e2e-writeboost pkgroot deb rpm deb-check e2e-nfs e2e-isard e2e-flock timeline-example
+.PHONY: all build man install uninstall test check deps vet fuzz replay metadata metadata-check demo bench bench-doc clean lab-up lab-down e2e e2e-kernel e2e-writeboost pkgroot deb rpm deb-check e2e-nfs e2e-isard e2e-flock timeline-example flock-check-test
 
 all: build
 
@@ -82,8 +82,12 @@ vet:
 	@bad=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$bad" ]; then echo "gofmt: $$bad"; exit 1; fi
 	$(GO) vet ./...
 
-test: build
+test: build flock-check-test
 	$(GO) test -count=1 ./...
+
+# The flock tier's checks (lab/flock/check.py) on synthetic logs: no lab, about a second.
+flock-check-test:
+	python3 lab/flock/check_test.py
 
 # A short run of every fuzz target: they must never panic. A failure shows the fuzzer's output;
 # one that left no failing input (the fuzzing engine's own trouble, seen once on a loaded
