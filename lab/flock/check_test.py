@@ -237,19 +237,6 @@ class Exclusive(CheckTest):
         self.lab.op("n1", T + 28000, "start", "fs")  # n1 was off from +26 s to +30 s
         self.fails("n1's pacemaker.log has a line from when the host had it off", "exclusive", self.tmp.name, 0)
 
-    def test_a_node_held_in_its_firmware(self):
-        # lab.sh hold: power on, the firmware until released (a cut while there), then the boot
-        self.lab.service("n1", T - 600000)
-        self.lab.write("host/n1/power.log", "".join("%.9f %s\n" % (T / 1000 + dt, what) for dt, what in (
-            (26, "power off"), (30, "power on"), (40, "power off"), (44, "power on"), (300, "firmware done"),
-            (300.05, "boot 2"))))
-        self.lab.service("n2", T + 50000)
-        self.lab.op("n1", T + 330000, "probe", "fs", res="not running")
-        self.passes("exclusive", self.tmp.name, 0)
-        self.assertIn("plug-n1 switched off 0 and cut 2 time(s), not 1", self.fails("", "fences", self.tmp.name, "n1", T))
-        self.lab.op("n1", T + 200000, "probe", "ip", res="not running")  # while held: not n1's clock
-        self.fails("n1's pacemaker.log has a line from when the host had it off", "exclusive", self.tmp.name, 0)
-
     def test_a_line_from_before_the_first_boot(self):
         self.lab.failover()
         self.lab.op("n2", T - 2 * 86400000, "stop", "fs")  # a previous lab's log, or a clock far off

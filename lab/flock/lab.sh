@@ -1,7 +1,7 @@
 #!/bin/bash
 # The flock lab: two node guests and a client guest on the Debian kernel under qemu (TCG), on a
 # bridge in their own network namespace, each node powered by an emulated ESPurna plug.
-# usage: lab/flock/lab.sh up | down | leftovers | boot GUEST | power NODE on|off | hold|release NODE
+# usage: lab/flock/lab.sh up | down | leftovers | boot GUEST | power NODE on|off
 #                         | gx GUEST 'commands' [TIMEOUT] | wait-ready GUEST [TIMEOUT]
 # Layout under $FLOCK_LAB/flock: root/ (make install DESTDIR=, the guests' /flock), disks/,
 # run/GUEST/ (the guest's /lab: log/, cmd/, etc/), host/GUEST/ (qemu pid, consoles), plugs/.
@@ -55,29 +55,13 @@ power() {
   case $2 in
     off) p=$(cat "$h/qemu.pid" 2>/dev/null) || true
          [ -n "$p" ] && kill -KILL "$p" 2>/dev/null || true
-         # a node still in its firmware (held, below) never boots from this power-on
-         [ ! -e "$h/post.pid" ] || { kill -KILL "$(cat "$h/post.pid")" 2>/dev/null || true; rm -f "$h/post.pid"; }
          echo "$(date +%s.%N) power off" >> "$h/power.log"
          [ -z "$p" ] || while kill -0 "$p" 2>/dev/null; do sleep 0.02; done
          rm -f "$h/qemu.pid";;
-    on)  echo "$(date +%s.%N) power on" >> "$h/power.log"
-         if [ -e "$h/hold" ]; then
-           # The node's firmware: a server takes minutes from power to its OS, a TCG guest
-           # seconds. The scenarios hold it here (lab.sh hold/release) until the survivor has
-           # recovered, so the failover and the node's return each run on their own. The
-           # plug's switch hook must return at once: the wait runs apart.
-           setsid bash -c 'while [ -e "$1/hold" ]; do sleep 0.2; done; rm -f "$1/post.pid"
-             echo "$(date +%s.%N) firmware done" >> "$1/power.log"; exec "$2" boot "$3"' \
-             post "$h" "$HERE/lab.sh" "$g" < /dev/null >> "$h/post.log" 2>&1 &
-           echo $! > "$h/post.pid"
-         else boot "$g"; fi;;
+    on)  echo "$(date +%s.%N) power on" >> "$h/power.log"; boot "$g";;
     *)   die "usage: power NODE on|off";;
   esac
 }
-
-# hold NODE | release NODE: from now on its power-on waits in "firmware" | boots now.
-hold() { known "$1"; mkdir -p "$FL/host/$1"; touch "$FL/host/$1/hold"; }
-release() { known "$1"; rm -f "$FL/host/$1/hold"; }
 
 # gx GUEST 'commands' [TIMEOUT]: run commands in the guest as root, print their output, return
 # their exit code (124 when they did not finish in TIMEOUT seconds, default 120).
@@ -164,7 +148,7 @@ plug() {
 
 down() {
   local f p
-  for f in "$FL"/plugs/*.pid "$FL"/host/*/post.pid "$FL"/host/*/qemu.pid; do
+  for f in "$FL"/plugs/*.pid "$FL"/host/*/qemu.pid; do
     [ -e "$f" ] || continue
     p=$(cat "$f"); kill -KILL "$p" 2>/dev/null || true; rm -f "$f"
   done
@@ -175,7 +159,7 @@ down() {
 leftovers() {
   local bad=0 p
   [ ! -e /run/netns/$NS ] || { echo "network namespace $NS"; bad=1; }
-  for p in $(pgrep -f "fl.name=" || true) $(pgrep -f "$FL/plugs/" || true) $(pgrep -f " post $FL/host/" || true); do
+  for p in $(pgrep -f "fl.name=" || true) $(pgrep -f "$FL/plugs/" || true); do
     echo "process $p: $(tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null | cut -c1-120)"; bad=1
   done
   return $bad
@@ -185,7 +169,7 @@ leftovers() {
 cmd=$1; shift
 case $cmd in
   up) up;; down) down;; leftovers) leftovers;;
-  boot) boot "$@";; power) power "$@";; plug) plug "$@";; hold) hold "$@";; release) release "$@";;
+  boot) boot "$@";; power) power "$@";; plug) plug "$@";;
   gx) gx "$@";; wait-ready) wait_ready "$@";;
   *) die "unknown command $cmd";;
 esac
