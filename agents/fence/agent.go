@@ -58,6 +58,18 @@ type OffConfirmer interface {
 	ConfirmOff(ctx context.Context, plugs []string) error
 }
 
+// SwitchAnswerer is implemented by devices whose switch answers the state it left each plug in,
+// and fails when a plug refused or its answer could not be read (ESPurna's HTTP API answers a
+// relay command with the relay's state). That answer is what the read before switching would
+// tell, so off and reboot switch at once and read only to confirm, after power_wait; on does too
+// for a single switch, yet reads a node of several first, since any one on counts as the node on
+// and on then switches none. Answered says how many switches the plugs stand for (a plug name
+// may name several relays), or 0 when the switch does not answer (a transport that only
+// publishes its commands).
+type SwitchAnswerer interface {
+	Answered(plugs []string) int
+}
+
 // Closer releases connections when the action ends.
 type Closer interface{ Close() }
 

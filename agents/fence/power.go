@@ -33,7 +33,13 @@ func act(ctx context.Context, a *Agent, r *Request) (int, error) {
 	case "monitor":
 		return ExitOK, monitor(ctx, r, dev)
 	}
-	status, err := combined(ctx, r, dev)
+	// Unknown without an error: switch, then confirm, with no message of a state never read.
+	status, err := Unknown, error(nil)
+	if answered(r, dev) {
+		r.Log.Debugf("plugs %v: the switch's answer stands for the read before it", r.Plugs)
+	} else {
+		status, err = combined(ctx, r, dev)
+	}
 	switch {
 	case err != nil && !errors.Is(err, errUnknown):
 		return ExitFailed, err
@@ -88,6 +94,16 @@ func act(ctx context.Context, a *Agent, r *Request) (int, error) {
 		fmt.Fprintln(r.Proc.Stdout, "Success: Rebooted")
 	}
 	return ExitOK, nil
+}
+
+// answered says whether a switching action may skip the read before switching (SwitchAnswerer).
+func answered(r *Request, dev Device) bool {
+	a, ok := dev.(SwitchAnswerer)
+	if !ok || r.Action == "status" {
+		return false
+	}
+	n := a.Answered(r.Plugs)
+	return n == 1 || n > 1 && r.Action != "on"
 }
 
 // states reads every plug, concurrently unless the device batches.
