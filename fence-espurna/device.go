@@ -168,6 +168,17 @@ func (d *device) SetAll(ctx context.Context, names []string, on bool) []error {
 	return errs
 }
 
+// Answered is how many relays the plugs name when a switch answers their state: over HTTP the
+// plug answers a command with the relay's state, and SetRelay fails unless it is the one asked
+// for. Over MQTT a command is only published: 0, the runtime reads first.
+func (d *device) Answered(names []string) int {
+	plugs, err := resolve(d.r, names)
+	if d.mqtt != nil || err != nil {
+		return 0
+	}
+	return len(plugs)
+}
+
 // byHost runs f for each host's plugs: hosts concurrently, one host's relays in order, so
 // requests to one plug never race each other (and a tape of them replays). It returns, per
 // plug, the panic that stopped its host's goroutine, if any.
