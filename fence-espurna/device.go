@@ -168,12 +168,12 @@ func (d *device) SetAll(ctx context.Context, names []string, on bool) []error {
 	return errs
 }
 
-// Answered is how many relays the plugs name when a switch answers their state: over HTTP the
-// plug answers a command with the relay's state, and SetRelay fails unless it is the one asked
-// for. Over MQTT a command is only published: 0, the runtime reads first.
-func (d *device) Answered(names []string) int {
+// Switches is how many relays the plugs name: a switch fails where a read before it would.
+// Over HTTP the plug answers a command with the relay's state, and SetRelay fails unless it is
+// the one asked for; over MQTT set commands only a plug whose status says it is online.
+func (d *device) Switches(names []string) int {
 	plugs, err := resolve(d.r, names)
-	if d.mqtt != nil || err != nil {
+	if err != nil {
 		return 0
 	}
 	return len(plugs)

@@ -1,6 +1,6 @@
 package fence_test
 
-// A device whose switch answers the plug's state (fence.SwitchAnswerer) is switched without a
+// A device whose switch answers the plug's state (fence.SwitchFirst) is switched without a
 // read first: the only read left is the one that confirms, after power_wait.
 
 import (
@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestSwitchAnswerer(t *testing.T) {
+func TestSwitchFirst(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name, action string

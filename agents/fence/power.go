@@ -35,8 +35,8 @@ func act(ctx context.Context, a *Agent, r *Request) (int, error) {
 	}
 	// Unknown without an error: switch, then confirm, with no message of a state never read.
 	status, err := Unknown, error(nil)
-	if answered(r, dev) {
-		r.Log.Debugf("plugs %v: the switch's answer stands for the read before it", r.Plugs)
+	if switchFirst(r, dev) {
+		r.Log.Debugf("plugs %v: switching first, the switch fails where a read would", r.Plugs)
 	} else {
 		status, err = combined(ctx, r, dev)
 	}
@@ -96,13 +96,13 @@ func act(ctx context.Context, a *Agent, r *Request) (int, error) {
 	return ExitOK, nil
 }
 
-// answered says whether a switching action may skip the read before switching (SwitchAnswerer).
-func answered(r *Request, dev Device) bool {
-	a, ok := dev.(SwitchAnswerer)
+// switchFirst says whether a switching action skips the read before switching (SwitchFirst).
+func switchFirst(r *Request, dev Device) bool {
+	f, ok := dev.(SwitchFirst)
 	if !ok || r.Action == "status" {
 		return false
 	}
-	n := a.Answered(r.Plugs)
+	n := f.Switches(r.Plugs)
 	return n == 1 || n > 1 && r.Action != "on"
 }
 
