@@ -83,15 +83,17 @@ class Lab:
         t = datetime.datetime.fromtimestamp(ms / 1000 + self.tz * 3600, UTC)
         self.write("plugs/plug-%s.timeline" % node, "%s.%03d %s\n" % (t.strftime("%H:%M:%S"), ms % 1000, what))
 
-    def failover(self, since=T):
-        """n1 ran the service, hung at since, its plug cut it at +26 s; n2 took over."""
+    def failover(self, since=T, asked=25000, off=26000, cut=26010, fenced=31000, took=50000):
+        """n1 ran the service, hung at since; n2 asked to fence it at +25 s, its plug switched off
+        at +26 s and cut it 10 ms later, n2's fencer said done at +31 s; n2 took over at +50 s.
+        Each time (ms after since) may be moved to break the order."""
         self.service("n1", since - 600000)
         self.pcmk("n2", "Node n1 state is now lost | nodeid=1", since + 21000, "pacemaker-controld")
-        self.pcmk("n2", "Client pacemaker-controld.198 wants to fence (reboot) n1 using any device", since + 25000, "pacemaker-fenced")
-        self.plug("n1", since + 26000)
-        self.power_off("n1", since + 26010)
-        self.pcmk("n2", "Operation 'reboot' [2264] targeting n1 using fence-plugs returned 0 | call 4", since + 31000, "pacemaker-fenced")
-        self.service("n2", since + 50000)
+        self.pcmk("n2", "Client pacemaker-controld.198 wants to fence (reboot) n1 using any device", since + asked, "pacemaker-fenced")
+        self.plug("n1", since + off)
+        self.power_off("n1", since + cut)
+        self.pcmk("n2", "Operation 'reboot' [2264] targeting n1 using fence-plugs returned 0 | call 4", since + fenced, "pacemaker-fenced")
+        self.service("n2", since + took)
 
 
 class CheckTest(unittest.TestCase):
@@ -301,7 +303,8 @@ class CommandLine(CheckTest):
         cli = lambda *a: subprocess.run([sys.executable, CHECK] + list(a), stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True)
         self.assertEqual(cli("exclusive", self.tmp.name, "0").returncode, 0)
-        p = cli("fences", self.tmp.name, "n1")
+        self.assertEqual(cli("fences", self.tmp.name, "n1", "n2", str(T)).returncode, 0)
+        p = cli("fences", self.tmp.name, "n1", str(T))  # the signature before the survivor
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("usage: check.py records FILE ACKS", p.stdout)
 
@@ -309,53 +312,116 @@ class CommandLine(CheckTest):
 class Fences(CheckTest):
     def test_one_cut_of_the_victim(self):
         self.lab.failover()
-        out = self.passes("fences", self.tmp.name, "n1", T)
+        out = self.passes("fences", self.tmp.name, "n1", "n2", T)
         self.assertIn("plug-n1: switched off 1 time(s), power cut 1 time(s)", out)
         self.assertIn("plug-n2: switched off 0 time(s), power cut 0 time(s)", out)
 
+    def test_the_order_it_printed(self):
+        self.lab.failover()
+        self.assertIn("order: n2's fence request +25.000 s < plug-n1's switch-off +26.000 s <= n1's power cut"
+                      " +26.010 s < n2's fencer's \"returned 0\" +31.000 s < n2's first promote or start of the"
+                      " service +50.000 s", self.passes("fences", self.tmp.name, "n1", "n2", T))
+
+    def test_fenced_before_the_plug_was_off(self):
+        self.lab.failover(fenced=25500)
+        self.fails("out of order: n2's fencer's \"returned 0\" at +25.500 s is not after n1's power cut at +26.010 s",
+                   "fences", self.tmp.name, "n1", "n2", T)
+
+    def test_a_switch_off_without_its_cut(self):
+        self.lab.failover(cut=25900)  # a cut, but 100 ms before the relay went off: not its
+        out = self.fails("plug-n1's switch-off at +26.000 s cut no power within 1 s", "fences", self.tmp.name, "n1", "n2", T)
+        self.assertIn("n1's power cut at +25.900 s followed no switch-off of its plug within 1 s", out)
+
+    def test_a_cut_long_after_the_off(self):
+        self.lab.failover(cut=27001)
+        out = self.fails("plug-n1's switch-off at +26.000 s cut no power within 1 s", "fences", self.tmp.name, "n1", "n2", T)
+        self.assertIn("n1's power cut at +27.001 s followed no switch-off", out)
+
+    def test_a_cut_1_s_after_the_off(self):
+        self.lab.failover(cut=27000)
+        self.passes("fences", self.tmp.name, "n1", "n2", T)
+
+    def test_a_cut_in_the_same_ms_as_the_off(self):
+        self.lab.failover(cut=26000)
+        self.passes("fences", self.tmp.name, "n1", "n2", T)
+
+    def test_the_survivor_promotes_before_the_cut(self):
+        self.lab.failover()
+        self.lab.request("n2", T + 26005, "promote", "drbd")  # the relay is off, the power not yet
+        out = self.fails("out of order: n2's first promote or start of the service at +26.005 s is not after n1's"
+                         " power cut at +26.010 s", "fences", self.tmp.name, "n1", "n2", T)
+        self.assertIn("is not after n2's fencer's \"returned 0\" at +31.000 s", out)
+
+    def test_the_survivor_starts_the_group_before_fenced(self):
+        self.lab.failover()
+        self.lab.request("n2", T + 30000, "start", "fs")
+        self.fails("out of order: n2's first promote or start of the service at +30.000 s is not after n2's fencer's",
+                   "fences", self.tmp.name, "n1", "n2", T)
+
+    def test_clone_starts_are_no_takeover(self):
+        self.lab.failover()
+        for rsc in ("cache", "drbd", "fence-plugs"):
+            self.lab.op("n2", T + 20000, "start", rsc)
+        self.lab.op("n1", T - 1000, "promote", "drbd")  # the victim's own
+        self.passes("fences", self.tmp.name, "n1", "n2", T)
+
+    def test_a_fence_asked_for_after_the_off(self):
+        self.lab.failover(asked=26000)
+        self.fails("out of order: plug-n1's switch-off at +26.000 s is not after n2's fence request at +26.000 s",
+                   "fences", self.tmp.name, "n1", "n2", T)
+
+    def test_missing_steps(self):
+        self.lab.service("n1", T - 600000)
+        self.lab.plug("n1", T + 26000)
+        self.lab.power_off("n1", T + 26010)
+        self.fails("no n2's fence request, no n2's fencer's \"returned 0\", no n2's first promote or start of the"
+                   " service since", "fences", self.tmp.name, "n1", "n2", T)
+        self.fails("n1 cannot be both", "fences", self.tmp.name, "n1", "n1", T)
+        self.fails("n3 is not a node", "fences", self.tmp.name, "n1", "n3", T)
+
     def test_the_wrong_node(self):
         self.lab.failover()
-        self.fails("plug-n2 switched off 0 and cut 0 time(s), not 1", "fences", self.tmp.name, "n2", T)
+        self.fails("plug-n2 switched off 0 and cut 0 time(s), not 1", "fences", self.tmp.name, "n2", "n1", T)
 
     def test_cuts_before_since_do_not_count(self):
         self.lab.plug("n2", T - 1000)
         self.lab.power_off("n2", T - 990)
         self.lab.failover()
-        self.passes("fences", self.tmp.name, "n1", T)
-        self.fails("plug-n2 switched off 1", "fences", self.tmp.name, "n1", T - 2000)
+        self.passes("fences", self.tmp.name, "n1", "n2", T)
+        self.fails("plug-n2 switched off 1", "fences", self.tmp.name, "n1", "n2", T - 2000)
 
     def test_twice(self):
         self.lab.failover()
         self.lab.plug("n1", T + 60000)
         self.lab.power_off("n1", T + 60010)
-        self.fails("plug-n1 switched off 2 and cut 2 time(s), not 1", "fences", self.tmp.name, "n1", T)
+        self.fails("plug-n1 switched off 2 and cut 2 time(s), not 1", "fences", self.tmp.name, "n1", "n2", T)
 
     def test_a_switch_that_cut_no_power(self):
         self.lab.failover()
         self.lab.write("host/n1/power.log", "", mode="w")
-        self.fails("plug-n1 switched off 1 and cut 0 time(s), not 1", "fences", self.tmp.name, "n1", T)
+        self.fails("plug-n1 switched off 1 and cut 0 time(s), not 1", "fences", self.tmp.name, "n1", "n2", T)
 
     def test_another_relay_or_switch_on_is_no_cut(self):
         self.lab.failover()
         self.lab.plug("n1", T + 30000, "switch relay=0 on=true")
         self.lab.plug("n2", T + 30000, "switch relay=1 on=false")
         self.lab.plug("n2", T + 30000, "target relay=0 on=false delay=2s")
-        self.passes("fences", self.tmp.name, "n1", T)
+        self.passes("fences", self.tmp.name, "n1", "n2", T)
 
     def test_missing_evidence(self):
         self.lab.failover()
         os.remove(os.path.join(self.tmp.name, "plugs/plug-n2.timeline"))
-        self.fails("no timeline of plug-n2", "fences", self.tmp.name, "n1", T)
+        self.fails("no timeline of plug-n2", "fences", self.tmp.name, "n1", "n2", T)
         self.lab.write("plugs/plug-n2.timeline", "")
         os.remove(os.path.join(self.tmp.name, "host/n2/power.log"))
-        self.fails("n2 has no power.log", "fences", self.tmp.name, "n1", T)
-        self.fails("n3 is not a node", "fences", self.tmp.name, "n3", T)
+        self.fails("n2 has no power.log", "fences", self.tmp.name, "n1", "n2", T)
+        self.fails("n3 is not a node", "fences", self.tmp.name, "n3", "n2", T)
 
     def test_across_midnight(self):
         late = int(datetime.datetime(2026, 12, 2, 23, 59, 50, tzinfo=UTC).timestamp() * 1000)
         self.lab.plug("n1", late - 600000, "http GET /api/relay/0 key=\"query\" auth=true -> 200")
         self.lab.failover(late)  # the cut at 00:00:16 of the next day
-        self.assertIn("+26.000s", self.passes("fences", self.tmp.name, "n1", late))
+        self.assertIn("+26.000s", self.passes("fences", self.tmp.name, "n1", "n2", late))
 
     def test_a_timeline_longer_than_a_day(self):
         # the lab was up 30 h before since; 13 h before since its plug was cut (by hand, say)
@@ -364,7 +430,7 @@ class Fences(CheckTest):
             if h == 13:
                 self.lab.plug("n1", T - h * 3600000, "switch relay=0 on=false")
         self.lab.failover()
-        self.assertIn("+26.000s\n", self.passes("fences", self.tmp.name, "n1", T))
+        self.assertIn("+26.000s\n", self.passes("fences", self.tmp.name, "n1", "n2", T))
 
 
 class FencesEastOfUTC(CheckTest):
@@ -372,7 +438,7 @@ class FencesEastOfUTC(CheckTest):
 
     def test_the_plugs_local_time(self):
         self.lab.failover()
-        self.assertIn("+26.000s", self.passes("fences", self.tmp.name, "n1", T))
+        self.assertIn("+26.000s", self.passes("fences", self.tmp.name, "n1", "n2", T))
 
 
 class Timeline(CheckTest):
@@ -405,6 +471,16 @@ class Timeline(CheckTest):
                 "first ack after": "58.000"}
         self.assertEqual({k: self.event(out, k) for k in want}, want)
         self.assertIn("client stall        57.980 s (no ack from +0.020 s to +58.000 s)", out)
+        self.assertNotIn("longest gap", out)
+
+    def test_a_gap_after_recovery(self):
+        self.lab.failover()
+        # the failover's stall, then longer without an ack while n1 returns and DRBD resyncs
+        self.acks(self.steady() + [T + 121600 + 100 * k for k in range(10)])
+        rc, out = self.timeline()
+        self.assertEqual(rc, 0, out)
+        self.assertIn("client stall        57.980 s (no ack from +0.020 s to +58.000 s)\n"
+                      "  longest gap         61.700 s (no ack from +59.900 s to +121.600 s)", out)
 
     def test_the_longest_gap_wherever_it_is(self):
         self.lab.failover()
@@ -415,7 +491,8 @@ class Timeline(CheckTest):
         self.assertIn("client stall        68.000 s (no ack from -10.000 s to +58.000 s)", out)
         self.acks([T - 60000, T - 100, T + 58000, T + 58100, T + 130000], tail="")
         rc, out = self.timeline()
-        self.assertIn("client stall        58.100 s (no ack from -0.100 s to +58.000 s)", out)
+        self.assertIn("client stall        58.100 s (no ack from -0.100 s to +58.000 s)\n"
+                      "  longest gap         71.900 s (no ack from +58.100 s to +130.000 s)", out)
 
     def test_no_ack_before_or_after(self):
         self.lab.failover()
