@@ -99,7 +99,7 @@ report() {
 trap 'for p in "${pid_of[@]}"; do kill -TERM -- "-$p" 2>/dev/null || true; done; exit 130' INT TERM
 # reap: wait for one test to end (wait -n may also return a process substitution of ours).
 reap() {
-  local p rc n= k
+  local p rc k n=''
   while [ -z "$n" ]; do
     rc=0; wait -n -p p || rc=$?
     for k in "${!pid_of[@]}"; do [ "${pid_of[$k]}" != "$p" ] || n=$k; done
