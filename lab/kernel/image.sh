@@ -32,10 +32,13 @@ wbko=$(find "$M/updates" -name 'dm-writeboost.ko*' 2>/dev/null | head -1)
 key=$( { cat "$HERE/image.sh" "$HERE/guest-init" "$HERE/lib.sh"; echo "$KVER";
          dpkg-query -W "${PKGS[@]}" "linux-image-$KVER"; md5sum < "$wbko"; } | md5sum | cut -c1-12)
 out=$LAB_KERNEL/image-$KVER-$key.cpio
+# One build at a time: parallel boots (e2e.sh) would each build it and remove the others'.
+mkdir -p "$LAB_KERNEL"
+exec 8> "$LAB_KERNEL/.image.lock"
+flock 8
 if [ -s "$out" ]; then echo "$out"; exit 0; fi
 
 t0=$(now)
-mkdir -p "$LAB_KERNEL"
 R=$(mktemp -d "$LAB_KERNEL/.image.XXXXXX")
 trap 'rm -rf "$R"' EXIT
 

@@ -78,8 +78,13 @@ t=$(now)
 command -v go >/dev/null || export PATH=$PATH:/usr/local/go/bin
 stage=$work/stage
 rm -rf "$stage"; mkdir -p "$stage/lab"
-make --no-print-directory -C "$REPO" install DESTDIR="$stage" > "$work/build.log" 2>&1 9>&- ||
-  { cat "$work/build.log" >&2; die "make install failed"; }
+# One make install at a time per checkout: guests run in parallel (e2e.sh), and each install
+# rebuilds bin/ and renders bin/man with the binaries it just wrote.
+mkdir -p "$REPO/bin"
+{ flock 8
+  make --no-print-directory -C "$REPO" install DESTDIR="$stage" > "$work/build.log" 2>&1 8>&- 9>&- ||
+    { cat "$work/build.log" >&2; die "make install failed"; }
+} 8> "$REPO/bin/.lab-install.lock"
 install -m 0755 "$script" "$stage/lab/test"
 { echo '#!/bin/bash'; printf 'exec /lab/test'; printf ' %q' "$@"; echo; } > "$stage/lab/run"
 chmod 0755 "$stage/lab/run"

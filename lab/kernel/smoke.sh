@@ -3,6 +3,7 @@
 # kernel tier. dm-writeboost loads by modprobe (the harness preloads nothing), takes a
 # pattern through its cache, and after drop_caches + remove the pattern is on the backing
 # disk itself. $OUT/checksums lets the host check the raw backing image as well.
+# lab-duration: 15
 set -euo pipefail
 B=/dev/disk/by-lab/backing C=/dev/disk/by-lab/cache
 OFF=8 LEN=4   # MiB: somewhere past the start, where the superblock of nothing lives

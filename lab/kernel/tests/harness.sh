@@ -1,6 +1,7 @@
 #!/bin/bash
 # Guest test of the harness itself: what lab/kernel/README.md promises a test is there.
 # lab-disks: first:1M second:3M
+# lab-duration: 12
 set -euo pipefail
 fail() { echo "harness: $*" >&2; exit 1; }
 check() { echo "ok: $*"; }

@@ -5,6 +5,7 @@
 # /srv/shared/b only: the probe says 7, start serves b and nothing stale (not a from the old
 # etab, not /etc/exports' line), stop, and the shared filesystem unmounts.
 # With NFS_TAPES=DIR, boot 2's agent runs are recorded as DIR/*.tape.
+# lab-duration: 45
 set -euo pipefail
 run=${LAB_KERNEL_RUN:?run by lab/kernel/e2e.sh}
 work=${LAB_WORK:?}

@@ -7,6 +7,7 @@
 # lockd's maximum.
 # lab-disks: shared:64M other:16M
 # lab-timeout: 600
+# lab-duration: 45
 set -euo pipefail
 RA=/usr/lib/ocf/resource.d/flock/nfs
 DEV=/dev/disk/by-lab/shared FS=/srv/shared STATE=/srv/shared/nfs-state

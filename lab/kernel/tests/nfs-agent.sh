@@ -9,6 +9,7 @@
 # (lab/kernel/record-nfs-tapes.sh turns them into simulator/tapes/nfs/).
 # lab-disks: shared:64M
 # lab-timeout: 900
+# lab-duration: 58
 set -euo pipefail
 RA=/usr/lib/ocf/resource.d/flock/nfs
 DEV=/dev/disk/by-lab/shared FS=/srv/shared STATE=/srv/shared/nfs-state EXP=/srv/shared/export

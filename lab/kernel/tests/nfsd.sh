@@ -6,6 +6,7 @@
 # the daemons' syslog to $OUT/messages, the kernel log to $OUT/dmesg.
 # lab-disks: export:64M
 # lab-timeout: 600
+# lab-duration: 30
 set -euo pipefail
 DEV=/dev/disk/by-lab/export EXP=/srv/export THREADS=8
 EXPORT_LINE="$EXP 127.0.0.1(rw,sync,no_root_squash,no_subtree_check,fsid=1)"

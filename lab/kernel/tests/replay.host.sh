@@ -2,6 +2,7 @@
 # Host test, two boots over the same disks: boot 1 writes through dm-writeboost and resets
 # the guest without a flush or a remove (run.sh must say 124); boot 2 (--keep) finds the
 # data in the cache, replayed by dm-writeboost, and not yet on the backing disk.
+# lab-duration: 25
 set -euo pipefail
 run=${LAB_KERNEL_RUN:?run by lab/kernel/e2e.sh}
 work=${LAB_WORK:?}

@@ -9,6 +9,7 @@
 # node's attribute in the CIB (a file on a disk of its own, through CIB_file, kept across the
 # reset), so the node's own log belongs to now after the fence and replays.
 # With WRITEBOOST_TAPES=DIR, boot 2's agent runs are recorded as DIR/*.tape.
+# lab-duration: 52
 set -euo pipefail
 run=${LAB_KERNEL_RUN:?run by lab/kernel/e2e.sh}
 work=${LAB_WORK:?}

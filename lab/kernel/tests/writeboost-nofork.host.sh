@@ -3,6 +3,7 @@
 # TestMonitorSpawnsNothing (ocf-writeboost/nofork_test.go) counts, from the kernel's process
 # events, what a probe of the stopped device and monitors at depth 0 and 10 of the running one
 # spawn; it travels to the guest on a disk of its own.
+# lab-duration: 35
 set -euo pipefail
 run=${LAB_KERNEL_RUN:?run by lab/kernel/e2e.sh}
 work=${LAB_WORK:?}

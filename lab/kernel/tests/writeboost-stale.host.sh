@@ -10,6 +10,7 @@
 # its own disk (the real crm_attribute through CIB_file), kept across the reset as the
 # surviving nodes would keep it.
 # With WRITEBOOST_TAPES=DIR, boot 2's agent runs are recorded as DIR/*.tape.
+# lab-duration: 58
 set -euo pipefail
 run=${LAB_KERNEL_RUN:?run by lab/kernel/e2e.sh}
 work=${LAB_WORK:?}

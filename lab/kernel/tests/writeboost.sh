@@ -5,6 +5,7 @@
 # (lab/kernel/record-writeboost-tapes.sh turns them into simulator/tapes/writeboost/).
 # lab-disks: backing:256M cache:64M
 # lab-timeout: 900
+# lab-duration: 163
 set -euo pipefail
 RA=/usr/lib/ocf/resource.d/flock/writeboost
 B=/dev/disk/by-lab/backing C=/dev/disk/by-lab/cache
