@@ -274,7 +274,8 @@ example() {
     cp "$FL/plugs/plug-$g.timeline" "$d/plugs/"
   done
   mkdir -p "$d/run/client"; cp "$FL/run/client/acks-steady" "$d/run/client/"
-  awk -v s="$1" '$2 == "hang" || $2 == "netcut" { n++ } n == 1 { print $1; exit }' "$OUTDIR/events" > "$d/since"
+  # since, survivor, victim: the first fault's
+  awk '$2 == "hang" || $2 == "netcut" { print $1, ($3 == "n1" ? "n2" : "n1"), $3; exit }' "$OUTDIR/events" > "$d/since"
 }
 
 # Each check must be able to fail: the same checks on the run's own evidence, changed the way
