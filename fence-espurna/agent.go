@@ -10,7 +10,7 @@ import (
 var agent = &fence.Agent{
 	Name:  "fence_espurna",
 	Short: "Fence agent for ESPurna smart plugs (HTTP API or MQTT)",
-	Long: `fence_espurna is a power fencing agent for smart plugs running ESPurna firmware, such as the Teckin SP22 used by Isard Flock. It switches the plug relay that feeds a node and only reports the node off once every plug of that node has been confirmed off.
+	Long: `fence_espurna is a power fencing agent for smart plugs running ESPurna firmware, such as the Teckin SP22 used by Isard Flock. It switches the plug relay that feeds a node and only reports the node off once every plug of that node has been confirmed off. Off and on switch first and read back once, after power_wait: two requests a plug, reboot four (a switch fails where a first read would: over HTTP its answer must be the state asked for). On reads a node of several plugs first, and leaves it alone when any is on, as fence-agents does.
 .P
 A plug is HOST[:RELAY]: a host name, IPv4 address or [IPv6] address, and a relay id (default 0, the only relay of a Teckin SP22). One device can serve a whole cluster with pcmk_host_map="node1:plug1.lan;node2:plug2.lan". A node fed by several plugs (dual power supplies) lists them all, separated by commas: every one is switched off together and each is confirmed. A bare number is a relay of the plug at ip (or, with plug_addressing=host-offset, the plug at ip + number, as the original isard-flock agent addressed plugs).
 .P

@@ -168,6 +168,17 @@ func (d *device) SetAll(ctx context.Context, names []string, on bool) []error {
 	return errs
 }
 
+// Switches is how many relays the plugs name: a switch fails where a read before it would.
+// Over HTTP the plug answers a command with the relay's state, and SetRelay fails unless it is
+// the one asked for; over MQTT set commands only a plug whose status says it is online.
+func (d *device) Switches(names []string) int {
+	plugs, err := resolve(d.r, names)
+	if err != nil {
+		return 0
+	}
+	return len(plugs)
+}
+
 // byHost runs f for each host's plugs: hosts concurrently, one host's relays in order, so
 // requests to one plug never race each other (and a tape of them replays). It returns, per
 // plug, the panic that stopped its host's goroutine, if any.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/isard-vdi/flock-agents/agents/fence"
 	"github.com/isard-vdi/flock-agents/lib/sysio"
+	"github.com/isard-vdi/flock-agents/lib/sysio/mqttio"
 	"github.com/isard-vdi/flock-agents/simulator/mosquitto"
 	"github.com/isard-vdi/flock-agents/simulator/plug"
 	"github.com/stretchr/testify/require"
@@ -86,8 +87,35 @@ func mqttPlug(t *testing.T, b *mosquitto.Broker, cfg plug.Config) *plug.Plug {
 	p := plug.New(cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	// The plug publishes its status and relays at connect without waiting for the broker (in
+	// JSON mode as one batch, after a delay): a test that mutes the plug next, then runs the
+	// agent, would have them arrive as live reports. An observer subscribed first sees each
+	// one once the broker has passed it on.
+	root := cfg.Name
+	if cfg.MQTT.Root != "" {
+		root = strings.TrimSuffix(cfg.MQTT.Root, "/")
+	}
+	obs, err := mqttio.New().Connect(ctx, sysio.MQTTOptions{Broker: b.URL, ClientID: "observer-" + cfg.Name,
+		Username: cfg.MQTT.Username, Password: cfg.MQTT.Password, Timeout: 5 * time.Second})
+	require.NoError(t, err)
+	defer obs.Close()
+	require.NoError(t, obs.Subscribe(ctx, root+"/#"))
 	require.NoError(t, p.StartMQTT(ctx))
 	t.Cleanup(p.Close)
+	want := map[string]bool{root + "/status": true}
+	if cfg.MQTT.JSON {
+		want[root+"/data"] = true
+	} else {
+		for id := 0; id < max(cfg.Relays, 1); id++ {
+			want[fmt.Sprintf("%s/relay/%d", root, id)] = true
+		}
+	}
+	for len(want) > 0 {
+		m, ok, err := obs.Receive(ctx, 5*time.Second)
+		require.NoError(t, err)
+		require.True(t, ok, "plug %s: the broker never passed on %v", cfg.Name, want)
+		delete(want, m.Topic)
+	}
 	return p
 }
 

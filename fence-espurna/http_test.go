@@ -71,7 +71,8 @@ func TestHTTPFaultMatrix(t *testing.T) {
 			args := append([]string{"action=off", kv("ip", ip), kv("ipport", port), kv("apikey", testKey),
 				"port=0", "power_wait=0", "stonith_status_sleep=0.1"}, tc.extra...)
 			expectFailed(t, run(t, nil, args...), tc.why)
-			if !tc.fault.PowerStuck && !tc.fault.Offline {
+			// A switch answered with garbage may have landed: its answer is no evidence either way.
+			if !tc.fault.PowerStuck && !tc.fault.Offline && !tc.fault.Malformed {
 				require.True(t, p.Powered(0), "the node is still powered: failure was the only right answer")
 			}
 		})

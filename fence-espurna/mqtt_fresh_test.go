@@ -94,7 +94,8 @@ var publishModes = []struct {
 }{{"plain", plug.MQTTConfig{}}, {"json", plug.MQTTConfig{JSON: true}}, {"noretain", plug.MQTTConfig{Retain: plug.Bool(false)}}}
 
 // The 1.15 heartbeat query confirms an already-off relay in every publishing mode, including
-// JSON (never retained) and mqttRetain=0, where a fresh session finds nothing retained.
+// JSON (never retained) and mqttRetain=0, where a fresh session finds nothing retained. The
+// command goes first: the query follows it, since a relay it did not change reports nothing.
 func TestMQTTAlreadyOffConfirmedByQuery(t *testing.T) {
 	t.Parallel()
 	b := broker(t, mosquitto.Options{})
@@ -104,7 +105,14 @@ func TestMQTTAlreadyOffConfirmedByQuery(t *testing.T) {
 		args := mqttArgs(b, "port=off-"+m.name)
 		r := run(t, nil, append(args, "action=off")...)
 		require.Equal(t, 0, r.code, "%s: %s", m.name, r.stderr)
-		require.Contains(t, r.stdout, "Success: Already OFF")
+		require.Contains(t, r.stdout, "Success: Powered OFF")
+		var got []string
+		for _, ev := range p.Timeline() {
+			if ev.Kind == plug.EvMQTTCommand {
+				got = append(got, ev.Topic+"="+ev.Payload)
+			}
+		}
+		require.Equal(t, []string{"off-" + m.name + "/relay/0/set=0", "off-" + m.name + "/action/set=heartbeat"}, got, m.name)
 		r = run(t, nil, append(args, "action=status")...)
 		require.Equal(t, 2, r.code, "%s: %s", m.name, r.stderr)
 		require.False(t, p.Powered(0))

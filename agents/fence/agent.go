@@ -58,6 +58,18 @@ type OffConfirmer interface {
 	ConfirmOff(ctx context.Context, plugs []string) error
 }
 
+// SwitchFirst is implemented by devices whose switch fails for a plug that cannot be reached or
+// refuses the command, as a read before it would (ESPurna's HTTP API answers a relay command
+// with the relay's state, which the agent checks; over MQTT a command goes only to a plug that
+// says it is online). The read before switching then tells nothing that the read confirming it
+// after power_wait does not: off and reboot switch at once, and so does on for a single switch,
+// yet on reads a node of several first, since any one on counts as the node on and on then
+// switches none. Switches says how many switches the plugs stand for (a plug name may name
+// several relays), or 0 to read first.
+type SwitchFirst interface {
+	Switches(plugs []string) int
+}
+
 // Closer releases connections when the action ends.
 type Closer interface{ Close() }
 

@@ -33,7 +33,13 @@ func act(ctx context.Context, a *Agent, r *Request) (int, error) {
 	case "monitor":
 		return ExitOK, monitor(ctx, r, dev)
 	}
-	status, err := combined(ctx, r, dev)
+	// Unknown without an error: switch, then confirm, with no message of a state never read.
+	status, err := Unknown, error(nil)
+	if switchFirst(r, dev) {
+		r.Log.Debugf("plugs %v: switching first, the switch fails where a read would", r.Plugs)
+	} else {
+		status, err = combined(ctx, r, dev)
+	}
 	switch {
 	case err != nil && !errors.Is(err, errUnknown):
 		return ExitFailed, err
@@ -88,6 +94,16 @@ func act(ctx context.Context, a *Agent, r *Request) (int, error) {
 		fmt.Fprintln(r.Proc.Stdout, "Success: Rebooted")
 	}
 	return ExitOK, nil
+}
+
+// switchFirst says whether a switching action skips the read before switching (SwitchFirst).
+func switchFirst(r *Request, dev Device) bool {
+	f, ok := dev.(SwitchFirst)
+	if !ok || r.Action == "status" {
+		return false
+	}
+	n := f.Switches(r.Plugs)
+	return n == 1 || n > 1 && r.Action != "on"
 }
 
 // states reads every plug, concurrently unless the device batches.

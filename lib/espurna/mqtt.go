@@ -38,6 +38,7 @@ type MQTT struct {
 type plugState struct {
 	online  *bool        // last <root>/status (retained or live): presence, never relay evidence
 	asked   bool         // this run sent a command or a query: live reports count from now on
+	queried bool         // a query went out since this run's last command to the plug
 	relays  map[int]bool // the latest live report of each relay since this run asked
 	watts   *float64
 	wattsAt time.Time
@@ -95,10 +96,11 @@ func (m *MQTT) Present(ctx context.Context, roots []string) error {
 	})
 }
 
-// Relays returns each plug's relay as the plug reported it since this run asked, asking with
-// the heartbeat query the plugs not yet asked. It first takes in every message already queued,
-// so the latest report wins, then waits up to Wait for the relays still unreported; a plug that
-// reports offline ends its wait at once.
+// Relays returns each plug's relay as the plug reported it since this run asked. It first takes
+// in every message already queued, so the latest report wins, then asks with the heartbeat
+// query each plug that has not reported a relay asked for since the last command to it (a
+// command that changed nothing makes the plug say nothing), and waits up to Wait for the relays
+// still unreported; a plug that reports offline ends its wait at once.
 func (m *MQTT) Relays(ctx context.Context, roots []string, relays []int) ([]Known, error) {
 	if err := m.watch(ctx, uniq(roots)); err != nil {
 		return nil, err
@@ -106,9 +108,10 @@ func (m *MQTT) Relays(ctx context.Context, roots []string, relays []int) ([]Know
 	if err := m.drain(ctx); err != nil {
 		return nil, err
 	}
-	for _, r := range uniq(roots) {
-		if s := m.state(r); !s.asked {
-			s.asked = true
+	for i, r := range roots {
+		s := m.state(r)
+		if _, ok := s.relays[relays[i]]; !ok && !s.queried {
+			s.asked, s.queried = true, true
 			msg := sysio.MQTTMessage{Topic: r + "/action/set", Payload: []byte("heartbeat"), QoS: 1}
 			if err := m.Conn.Publish(ctx, msg); err != nil {
 				return nil, err
@@ -155,7 +158,7 @@ func (m *MQTT) Set(ctx context.Context, root string, relay int, on bool) error {
 	}
 	s := m.state(root)
 	delete(s.relays, relay)
-	s.asked = true
+	s.asked, s.queried = true, false
 	payload := map[bool]string{true: "1", false: "0"}[on]
 	return m.Conn.Publish(ctx, sysio.MQTTMessage{Topic: fmt.Sprintf("%s/relay/%d/set", root, relay), Payload: []byte(payload), QoS: 1})
 }

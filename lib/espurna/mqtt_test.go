@@ -98,7 +98,31 @@ func TestMQTTReportQueuedBeforeCommandIsNoAnswer(t *testing.T) {
 	require.True(t, *relay0(t, m))
 	c.queue = append(c.queue, msg("p/relay/0", "0", false)) // received, not yet read
 	require.NoError(t, m.Set(context.Background(), "p", 0, false))
-	require.Nil(t, relay0(t, m), "a report queued before the command confirmed it")
+	require.True(t, *relay0(t, m), "the 0 queued before the command is forgotten: the query after it answers")
+}
+
+// A command that changes nothing makes the plug say nothing: the first read after it asks
+// with the query, once, and its live answer confirms; a report of the change needs no query.
+func TestMQTTQueryAfterCommand(t *testing.T) {
+	c := &scriptConn{queue: []sysio.MQTTMessage{msg("p/status", "1", true), msg("p/relay/0", "0", true)}}
+	c.onPublish = func(m sysio.MQTTMessage) []sysio.MQTTMessage {
+		if m.Topic == "p/action/set" {
+			return []sysio.MQTTMessage{msg("p/relay/0", "0", false)}
+		}
+		return nil // already off: the command changes nothing and is not reported
+	}
+	m := &MQTT{Conn: c, Clock: fixedClock{}, Wait: time.Second}
+	require.NoError(t, m.Present(context.Background(), []string{"p"}))
+	require.NoError(t, m.Set(context.Background(), "p", 0, false))
+	require.Equal(t, []string{"p/relay/0/set=0"}, c.published, "no query before the command")
+	require.False(t, *relay0(t, m))
+	require.False(t, *relay0(t, m))
+	require.Equal(t, []string{"p/relay/0/set=0", "p/action/set=heartbeat"}, c.published, "one query after the command")
+
+	require.NoError(t, m.Set(context.Background(), "p", 0, true))
+	c.queue = append(c.queue, msg("p/relay/0", "1", false)) // the change, reported
+	require.True(t, *relay0(t, m))
+	require.Len(t, c.published, 3, "a reported change needs no query")
 }
 
 // JSON mode: live <root>/data confirms, retained data does not.

@@ -23,6 +23,7 @@ type figure struct {
 	fixed  time.Duration
 	max    float64 // the ratio asked for at most; 0: none, the row only informs
 	trips  float64 // round trips asked for at most (wall / latency), for the switching rows
+	reqs   float64 // requests per plug asked for at most, for the switching rows
 	plugs  int     // plugs switched, for the switching rows
 }
 
@@ -116,12 +117,13 @@ func (s setup) cmds() map[string]cmd {
 
 // switches are the actions that switch, the state their plugs start in, and the round trips a
 // plug costs an agent that does what fencing.py does (status, then per half a switch and a
-// confirming read) one plug at a time; asked is the "about two plus power_wait" a half.
+// confirming read) one plug at a time; asked is the "about two plus power_wait" a half,
+// in round trips and in requests a plug answers (the switch and the read that confirms it).
 var switches = []struct {
-	action       string
-	from         bool
-	trips, asked float64
-}{{"off", true, 3, 2.5}, {"on", false, 3, 2.5}, {"reboot", true, 5, 4.5}}
+	action             string
+	from               bool
+	trips, asked, reqs float64
+}{{"off", true, 3, 2.5, 2}, {"on", false, 3, 2.5, 2}, {"reboot", true, 5, 4.5, 4}}
 
 // port is the plug parameter naming the first n plugs of a farm: one node fed by all of them,
 // switched and confirmed together.
@@ -207,7 +209,7 @@ func (s setup) switching() []figure {
 		for _, sw := range switches {
 			for _, n := range []int{1, s.plugs} {
 				k := farmCmd(sw.action, fm.dialect, "auto") + plural(n)
-				f = append(f, figure{name: k, ours: k, trips: sw.asked, plugs: n,
+				f = append(f, figure{name: k, ours: k, trips: sw.asked, reqs: sw.reqs, plugs: n,
 					anchor: fmt.Sprintf("%g × %d × %v, one plug at a time", sw.trips, n, s.latency),
 					fixed:  time.Duration(sw.trips*float64(n)) * s.latency})
 			}

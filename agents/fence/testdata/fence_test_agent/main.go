@@ -16,6 +16,7 @@
 //	list_fail=1        listing the outlets fails
 //	panic_in=status    the device panics in open, status, set or list (a device bug)
 //	batch=1            the device handles all plugs at once (fence.Batch)
+//	answers=1          a switch answers the plug's state (fence.SwitchFirst): no read before it
 //	leak_password=1    Open logs the password and fails with it in the error (redaction check)
 //
 // Knob lists are separated by ',', ';' or spaces and are independent of plug_separator.
@@ -98,6 +99,7 @@ var agent = &fence.Agent{
 		{Name: "list_fail", Kind: param.Boolean, Short: "Make listing the outlets fail"},
 		{Name: "panic_in", ValueName: "call", Short: "Make the device panic in open, status, set or list"},
 		{Name: "batch", Kind: param.Boolean, Short: "Handle all plugs in one call (fence.Batch)"},
+		{Name: "answers", Kind: param.Boolean, Short: "A switch answers the plug's state (fence.SwitchFirst)"},
 		{Name: "leak_password", Kind: param.Boolean, Short: "Log the password and fail with it (redaction test)"},
 		{Name: "mode", Kind: param.Select, Choices: []string{"plain", "fancy"}, Default: "plain",
 			Short: "A select parameter, for meta-data"},
@@ -151,6 +153,9 @@ func open(_ context.Context, r *fence.Request) (fence.Device, error) {
 	}
 	if r.Values.Bool("batch") {
 		return batchDevice{d}, nil
+	}
+	if r.Values.Bool("answers") {
+		return answerDevice{d}, nil
 	}
 	return d, nil
 }
@@ -289,6 +294,22 @@ func (b batchDevice) SetAll(ctx context.Context, plugs []string, on bool) []erro
 	return errs
 }
 
+// answerDevice is the device whose switch answers the plug's state, as ESPurna's HTTP API does:
+// a plug whose answer cannot be read fails its switch.
+type answerDevice struct{ *device }
+
+func (a answerDevice) Switches(plugs []string) int { return len(plugs) }
+
+func (a answerDevice) SetPower(ctx context.Context, plug string, on bool) error {
+	if err := a.device.SetPower(ctx, plug, on); err != nil {
+		return err
+	}
+	if a.set("status_error")[plug] {
+		return errors.New("the switch's answer could not be read (injected)")
+	}
+	return nil
+}
+
 // The runtime finds optional capabilities by type assertion: a signature drift must break the
 // build, not silently switch a capability off.
 var (
@@ -298,6 +319,8 @@ var (
 	_ fence.Batch        = batchDevice{}
 	_ fence.Lister       = batchDevice{}
 	_ fence.OffConfirmer = batchDevice{}
+	_ fence.SwitchFirst  = answerDevice{}
+	_ fence.OffConfirmer = answerDevice{}
 )
 
 func (d *device) List(_ context.Context) ([]fence.Outlet, error) {
