@@ -120,6 +120,7 @@ service_node() {
           print at["fs"] }'
 }
 runs_on() { [ "$(service_node)" = "$1" ]; }
+promoted_on() { crm | grep -q "Promoted: \[ $1 \]"; }
 service_up() { service_node > /dev/null; }
 acked() { local n; n=$(grep -c '^[0-9]' "$FL/run/client/acks-$1" 2>/dev/null) || true; echo "${n:-0}"; }
 
@@ -229,7 +230,7 @@ settled() {
 
 # fail_primary KIND NAME: KIND hang (SIGSTOP of its qemu) or netcut (its tap down), while the
 # client writes (NAME's writer); then the checks, the timeline, and the node's return (scenario
-# 2): the fence is a reboot, so the node boots as soon as its plug is on again.
+# 2): the fence is a reboot; the node's firmware holds its boot until the survivor is Promoted.
 fail_primary() {
   local kind=$1 name=$2 v s since d=$OUTDIR/$2 n0 offs bad=0
   mkdir -p "$d"
@@ -238,7 +239,9 @@ fail_primary() {
   step "$name: the client writes through $v" until_true 120 writes_more "$WRITER" $(($(acked "$WRITER") + 10)) || return 1
   mark "$v" "$s"; LASTV=$v LASTS=$s
   n0=$(acked "$WRITER")
-  offs=$(plug_offs "$v") since=$(ms)
+  offs=$(plug_offs "$v")
+  "$L" hold "$v"
+  since=$(ms)
   case $kind in
     hang) kill -STOP "$(cat "$FL/host/$v/qemu.pid")";;
     netcut) ip -n $NS link set "tap-$v" down;;
@@ -246,6 +249,8 @@ fail_primary() {
   ASK=$s
   echo "$since $kind $v" >> "$OUTDIR/events"
   step "$name: $v ${kind}s; its plug cuts its power" until_true 300 more_offs "$v" "$offs" || return 1
+  step "$name: DRBD Promoted on $s" until_true 900 promoted_on "$s" || { "$L" release "$v"; return 1; }
+  "$L" release "$v"
   step "$name: the service runs on $s" until_true 900 runs_on "$s" || return 1
   step "$name: the client's writes resume" until_true 300 writes_more "$WRITER" $((n0 + 10)) || return 1
   step "$name: $s holds the client's lock" lock_held "$WRITER" "$s" || bad=1
