@@ -150,7 +150,7 @@ e2e-flock: build
 	lab/flock/e2e.sh
 # Redraw docs/flock-timeline.svg from the example run's logs kept in docs/flock-timeline/.
 timeline-example:
-	lab/flock/check.py timeline docs/flock-timeline 1-hung-primary $$(cat docs/flock-timeline/since) n2 n1 \
+	lab/flock/check.py timeline docs/flock-timeline 1-hung-primary $$(cat docs/flock-timeline/since) \
 	  docs/flock-timeline/run/client/acks-steady docs/flock-timeline.txt docs/flock-timeline.svg
 # Only the writeboost tests of tier 3 (writeboost-nofork: the monitor spawns nothing); lab/kernel/record-writeboost-tapes.sh re-records its tapes.
 e2e-writeboost: build

@@ -120,6 +120,7 @@ service_node() {
           print at["fs"] }'
 }
 runs_on() { [ "$(service_node)" = "$1" ]; }
+promoted_on() { crm | grep -q "Promoted: \[ $1 \]"; }
 service_up() { service_node > /dev/null; }
 acked() { local n; n=$(grep -c '^[0-9]' "$FL/run/client/acks-$1" 2>/dev/null) || true; echo "${n:-0}"; }
 
@@ -146,13 +147,23 @@ records_ok() {
     mv "$FL/run/$3/records-$1.copy" "$OUTDIR/$2/records" &&
     "$HERE/check.py" records "$OUTDIR/$2/records" "$OUTDIR/$2/acks"
 }
+# lock_reclaimed NAME SERVER: the server holds the lock and the client lost none (a reclaim
+# that failed, by the grace period's end or otherwise, is in its kernel log; its next I/O on
+# the file fails, which the records check sees too).
+lock_reclaimed() {
+  local m
+  lock_held "$1" "$2" || return
+  m=$(gx client 'dmesg') || return
+  ! grep -Ei "lock reclaim failed|lost [0-9]+ locks" <<<"$m"
+}
 # lock_held NAME SERVER: the server holds the writer's POSIX lock, reclaimed after the
 # failover: a local locker on the server, on the exported file, is refused.
 lock_held() {
-  gx "$2" "python3 -c 'import fcntl, os, sys
+  gx "$2" "python3 -c 'import errno, fcntl, os, sys
 fd = os.open(\"$EXPORT/records-$1\", os.O_WRONLY)
 try: fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-except OSError as e: print(\"refused:\", e); sys.exit(0)
+except OSError as e:
+    print(\"refused:\", e); sys.exit(0 if e.errno in (errno.EAGAIN, errno.EACCES) else 2)
 print(\"a second locker got the lock: the server lost the writer lock\"); sys.exit(1)'" 120
 }
 # drbd_identical PRIMARY: both nodes' copies of DRBD's data area hash the same, read while the
@@ -164,20 +175,25 @@ drbd_identical() {
   gx "$p" 'cat /proc/drbd' | grep -Eq 'ds:UpToDate/UpToDate.*' || { echo "DRBD not UpToDate on both"; return 1; }
   gx "$p" 'grep -q " oos:0$" /proc/drbd' || { echo "DRBD counts blocks out of sync"; return 1; }
   size=$(gx "$p" 'blockdev --getsize64 /dev/drbd0') || return
-  # a freeze that timed out may still happen: thaw whatever the guest did, then fail
-  gx "$p" 'fsfreeze -f /srv/flock' 60 || { gx "$p" 'fsfreeze -u /srv/flock' 60; return 1; }
+  [[ $size =~ ^[0-9]+$ ]] && [ "$size" -gt 0 ] || { echo "no size for /dev/drbd0: $size"; return 1; }
+  # The guest's own timeout ends the freeze before gx gives up, so the thaw never overtakes it.
+  gx "$p" 'timeout -s KILL 50 fsfreeze -f /srv/flock' 60 || { gx "$p" 'fsfreeze -u /srv/flock' 60; return 1; }
   mkdir -p "$d"
   datasum "$p" "$size" > "$d/$p" & datasum "$q" "$size" > "$d/$q" || rc=1
   wait $! || rc=1
   gx "$p" 'fsfreeze -u /srv/flock' 60 || rc=1
-  [ $rc = 0 ] || { echo "could not read both copies"; return 1; }
+  [ $rc = 0 ] || { echo "could not read both copies: $(cat "$d/$p" "$d/$q")"; return 1; }
   paste "$d/$p" "$d/$q"
-  [ -s "$d/$p" ] && cmp -s "$d/$p" "$d/$q" || { echo "the nodes' DRBD data differ"; return 1; }
+  cmp -s "$d/$p" "$d/$q" || { echo "the nodes' DRBD data differ"; return 1; }
 }
-# datasum NODE BYTES: the md5 of the first BYTES of the node's DRBD backing device (the cache).
+# datasum NODE BYTES: "BYTES MD5" of the first BYTES of the node's DRBD backing device (the
+# cache); fails unless dd read all BYTES.
 datasum() {
-  gx "$1" "sync; echo 3 > /proc/sys/vm/drop_caches
-    dd if=/dev/mapper/wb0 bs=4M count=$2 iflag=count_bytes status=none | md5sum" 600
+  gx "$1" "set -o pipefail; sync; echo 3 > /proc/sys/vm/drop_caches
+    sum=\$(dd if=/dev/mapper/wb0 bs=4M count=$2 iflag=count_bytes 2> /tmp/dd.err | md5sum) || { cat /tmp/dd.err; exit 1; }
+    n=\$(sed -n 's/^\([0-9]*\) bytes.*/\1/p' /tmp/dd.err)
+    [ \"\$n\" = $2 ] || { echo \"read \${n:-nothing} of $2 bytes\"; exit 1; }
+    echo \"\$n \${sum%% *}\"" 600
 }
 # What a scenario counts from: each node's log size and the victim's reboots
 # in Pacemaker's history, taken just before the fault, so evidence of an earlier scenario (or
@@ -186,14 +202,14 @@ declare -A LOGPOS
 REBOOTS=0
 reboots() {   # NODE ASKED: successful reboots of NODE in the fencing history, asking ASKED
   local out n
-  out=$(gx "$2" "stonith_admin --history $1 --verbose") || return
+  out=$(gx "$2" "stonith_admin --history $1 --verbose" 60) || return
   n=$(grep -c "reboot of $1 successful" <<<"$out") || true
   echo "${n:-0}"
 }
 mark() {
   local g
-  for g in n1 n2; do LOGPOS[$g]=$(stat -c %s "$FL/run/$g/log/pacemaker/pacemaker.log"); done
-  REBOOTS=$(reboots "$1" "$2")
+  for g in n1 n2; do LOGPOS[$g]=$(stat -c %s "$FL/run/$g/log/pacemaker/pacemaker.log") || return; done
+  REBOOTS=$(reboots "$1" "$2") && [[ $REBOOTS =~ ^[0-9]+$ ]] || { echo "no fencing history of $1: $REBOOTS"; return 1; }
 }
 # log_since NODE: the node's pacemaker.log (agents' lines too) written since the mark. Read it
 # with grep FILE <(log_since NODE): in a pipe, grep -q's early exit fails tail under pipefail.
@@ -216,8 +232,9 @@ replayed() {  # the returning node's cache replayed its own log after this scena
   grep "started wb0 .*replayed the log" <(log_since "$1")
 }
 rejoined() {
+  local c
   online && cache_started && gx "$ASK" 'cat /proc/drbd' | grep -q 'ds:UpToDate/UpToDate' &&
-    ! gx "$ASK" 'cibadmin -Q -o constraints' | grep -q drbd-fence-by-handler
+    c=$(gx "$ASK" 'cibadmin -Q -o constraints') && ! grep -q drbd-fence-by-handler <<<"$c"
 }
 # settled: what a scenario starts from, whatever came before (a fence no scenario asked for, a
 # node still probing after its return): both nodes in, DRBD Promoted on one and Unpromoted on
@@ -229,16 +246,18 @@ settled() {
 
 # fail_primary KIND NAME: KIND hang (SIGSTOP of its qemu) or netcut (its tap down), while the
 # client writes (NAME's writer); then the checks, the timeline, and the node's return (scenario
-# 2): the fence is a reboot, so the node boots as soon as its plug is on again.
+# 2): the fence is a reboot; the node's firmware holds its boot until the survivor is Promoted.
 fail_primary() {
   local kind=$1 name=$2 v s since d=$OUTDIR/$2 n0 offs bad=0
   mkdir -p "$d"
   step "$name: the flock is settled" until_true 600 settled || return 1
-  v=$(service_node); [ "$v" = n1 ] && s=n2 || s=n1
+  v=$(service_node) || return 1; [ "$v" = n1 ] && s=n2 || s=n1
   step "$name: the client writes through $v" until_true 120 writes_more "$WRITER" $(($(acked "$WRITER") + 10)) || return 1
-  mark "$v" "$s"; LASTV=$v LASTS=$s
+  mark "$v" "$s" || return 1
   n0=$(acked "$WRITER")
-  offs=$(plug_offs "$v") since=$(ms)
+  offs=$(plug_offs "$v")
+  "$L" hold "$v"
+  since=$(ms) LASTV=$v LASTS=$s LASTSINCE=$since
   case $kind in
     hang) kill -STOP "$(cat "$FL/host/$v/qemu.pid")";;
     netcut) ip -n $NS link set "tap-$v" down;;
@@ -246,9 +265,11 @@ fail_primary() {
   ASK=$s
   echo "$since $kind $v" >> "$OUTDIR/events"
   step "$name: $v ${kind}s; its plug cuts its power" until_true 300 more_offs "$v" "$offs" || return 1
+  step "$name: DRBD Promoted on $s" until_true 900 promoted_on "$s" || { "$L" release "$v"; return 1; }
+  "$L" release "$v"
   step "$name: the service runs on $s" until_true 900 runs_on "$s" || return 1
   step "$name: the client's writes resume" until_true 300 writes_more "$WRITER" $((n0 + 10)) || return 1
-  step "$name: $s holds the client's lock" lock_held "$WRITER" "$s" || bad=1
+  step "$name: $s holds the client's lock, reclaimed" lock_reclaimed "$WRITER" "$s" || bad=1
   step "$name: $v comes back: online, cache, DRBD in sync" until_true 600 rejoined || return 1
   step "$name: $v's cache replayed its own log" replayed "$v" || bad=1
   step "$name: the service stayed on $s" runs_on "$s" || bad=1
@@ -274,19 +295,26 @@ example() {
     cp "$FL/plugs/plug-$g.timeline" "$d/plugs/"
   done
   mkdir -p "$d/run/client"; cp "$FL/run/client/acks-steady" "$d/run/client/"
-  awk -v s="$1" '$2 == "hang" || $2 == "netcut" { n++ } n == 1 { print $1; exit }' "$OUTDIR/events" > "$d/since"
+  # since, survivor, victim: the first fault's
+  awk '$2 == "hang" || $2 == "netcut" { print $1, ($3 == "n1" ? "n2" : "n1"), $3; exit }' "$OUTDIR/events" > "$d/since"
 }
 
 # Each check must be able to fail: the same checks on the run's own evidence, changed the way
 # a broken flock would have left it, must say no.
-must_fail() { if "$@" > /dev/null 2>&1; then echo "the check passed: $*"; return 1; fi; }
+# must_fail REASON CMD...: CMD fails, and says REASON (failing for another reason is no catch).
+must_fail() {
+  local why=$1 out; shift
+  if out=$("$@" 2>&1); then echo "the check passed: $*"; return 1; fi
+  [[ $out == *"$why"* ]] || { echo "the check failed, but not for \"$why\": $out"; return 1; }
+  echo "caught: $(tail -n 1 <<<"$out")"
+}
 drop_record() {   # an acknowledged record lost by the server
   local d=$OUTDIR/negative; mkdir -p "$d"
-  sed '5d' "$OUTDIR/$1/records" > "$d/records"; must_fail "$HERE/check.py" records "$d/records" "$OUTDIR/$1/acks"
+  sed '5d' "$OUTDIR/$1/records" > "$d/records"; must_fail "the file jumps from record 4 to 6" "$HERE/check.py" records "$d/records" "$OUTDIR/$1/acks"
 }
 dup_record() {    # a record written twice (a replayed write)
   local d=$OUTDIR/negative; mkdir -p "$d"
-  sed '5p' "$OUTDIR/$1/records" > "$d/records"; must_fail "$HERE/check.py" records "$d/records" "$OUTDIR/$1/acks"
+  sed '5p' "$OUTDIR/$1/records" > "$d/records"; must_fail "record 5 is in the file twice" "$HERE/check.py" records "$d/records" "$OUTDIR/$1/acks"
 }
 unfenced_logs() { # the same logs without the power cuts: as if no fence had stopped the victim
   local d=$OUTDIR/negative/run g
@@ -296,11 +324,23 @@ unfenced_logs() { # the same logs without the power cuts: as if no fence had sto
     cp "$FL/run/$g/log/pacemaker/pacemaker.log" "$d/run/$g/log/pacemaker/"
     grep -v "power off" "$FL/host/$g/power.log" > "$d/host/$g/power.log" || true
   done
-  "$HERE/check.py" exclusive "$FL" 0 > /dev/null && must_fail "$HERE/check.py" exclusive "$d" 0
+  "$HERE/check.py" exclusive "$FL" 0 > /dev/null && must_fail "at once" "$HERE/check.py" exclusive "$d" 0
 }
-lock_free() { must_fail lock_held steady "$(service_node)"; }   # its writer is gone: noticed
-stale_fence() {   # the last scenario's fence, counted from after it: it must not pass again
-  mark "$LASTV" "$LASTS" && must_fail fenced_by_plug "$LASTV" "$LASTS" "$(ms)"
+lock_free() {     # its writer is gone: noticed
+  local n; n=$(service_node) || { echo "the service runs nowhere"; return 1; }
+  must_fail "a second locker got the lock" lock_held steady "$n"
+}
+# stale_fence: the last scenario's fence passes from its own mark, and each of the three parts
+# of the check refuses it counted from after it (the history, the fencer's log, the plug).
+stale_fence() {
+  local v=$LASTV s=$LASTS since=$LASTSINCE r0=$REBOOTS p1=${LOGPOS[n1]} p2=${LOGPOS[n2]}
+  fenced_by_plug "$v" "$s" "$since" > /dev/null || { echo "the scenario's own fence no longer passes"; return 1; }
+  mark "$v" "$s" || return
+  must_fail "want one more" fenced_by_plug "$v" "$s" "$since" || return
+  REBOOTS=$r0
+  must_fail "does not say fence-plugs" fenced_by_plug "$v" "$s" "$since" || return
+  LOGPOS[n1]=$p1 LOGPOS[n2]=$p2
+  must_fail "plug-$v switched off 0" fenced_by_plug "$v" "$s" "$(ms)"
 }
 # diverged PRIMARY: one block changed under DRBD on the Secondary: the checksums must differ.
 # The Secondary is then resynced from the Primary, so a lab kept up (FLOCK_KEEP) is whole.

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The flock lab: two node guests and a client guest on the Debian kernel under qemu (TCG), on a
 # bridge in their own network namespace, each node powered by an emulated ESPurna plug.
-# usage: lab/flock/lab.sh up | down | leftovers | boot GUEST | power NODE on|off
+# usage: lab/flock/lab.sh up | down | leftovers | boot GUEST | power NODE on|off | hold|release NODE
 #                         | gx GUEST 'commands' [TIMEOUT] | wait-ready GUEST [TIMEOUT]
 # Layout under $FLOCK_LAB/flock: root/ (make install DESTDIR=, the guests' /flock), disks/,
 # run/GUEST/ (the guest's /lab: log/, cmd/, etc/), host/GUEST/ (qemu pid, consoles), plugs/.
@@ -55,13 +55,30 @@ power() {
   case $2 in
     off) p=$(cat "$h/qemu.pid" 2>/dev/null) || true
          [ -n "$p" ] && kill -KILL "$p" 2>/dev/null || true
+         # a node still in its firmware (held, below) never boots from this power-on
+         [ ! -e "$h/post.pid" ] || { kill -KILL "$(cat "$h/post.pid")" 2>/dev/null || true; rm -f "$h/post.pid"; }
          echo "$(date +%s.%N) power off" >> "$h/power.log"
          [ -z "$p" ] || while kill -0 "$p" 2>/dev/null; do sleep 0.02; done
          rm -f "$h/qemu.pid";;
-    on)  echo "$(date +%s.%N) power on" >> "$h/power.log"; boot "$g";;
+    on)  echo "$(date +%s.%N) power on" >> "$h/power.log"
+         if [ -e "$h/hold" ]; then
+           # The node's firmware. A server takes a minute or more from power to its OS, its
+           # survivor seconds to promote DRBD; under TCG the boot takes 27 s and the promote
+           # up to 90, and a node back within the promote makes crm-fence-peer wait out its
+           # timeout. The scenarios hold it here (lab.sh hold/release) until the survivor is
+           # Promoted. The plug's switch hook must return at once: the wait runs apart.
+           setsid bash -c 'while [ -e "$1/hold" ]; do sleep 0.2; done; rm -f "$1/post.pid"
+             echo "$(date +%s.%N) firmware done" >> "$1/power.log"; exec "$2" boot "$3"' \
+             post "$h" "$HERE/lab.sh" "$g" < /dev/null >> "$h/post.log" 2>&1 &
+           echo $! > "$h/post.pid"
+         else boot "$g"; fi;;
     *)   die "usage: power NODE on|off";;
   esac
 }
+
+# hold NODE | release NODE: from now on its power-on waits in "firmware" | it boots now.
+hold() { known "$1"; mkdir -p "$FL/host/$1"; touch "$FL/host/$1/hold"; }
+release() { known "$1"; rm -f "$FL/host/$1/hold"; }
 
 # gx GUEST 'commands' [TIMEOUT]: run commands in the guest as root, print their output, return
 # their exit code (124 when they did not finish in TIMEOUT seconds, default 120).
@@ -148,7 +165,7 @@ plug() {
 
 down() {
   local f p
-  for f in "$FL"/plugs/*.pid "$FL"/host/*/qemu.pid; do
+  for f in "$FL"/plugs/*.pid "$FL"/host/*/post.pid "$FL"/host/*/qemu.pid; do
     [ -e "$f" ] || continue
     p=$(cat "$f"); kill -KILL "$p" 2>/dev/null || true; rm -f "$f"
   done
@@ -159,7 +176,7 @@ down() {
 leftovers() {
   local bad=0 p
   [ ! -e /run/netns/$NS ] || { echo "network namespace $NS"; bad=1; }
-  for p in $(pgrep -f "fl.name=" || true) $(pgrep -f "$FL/plugs/" || true); do
+  for p in $(pgrep -f "fl.name=" || true) $(pgrep -f "$FL/plugs/" || true) $(pgrep -f " post $FL/host/" || true); do
     echo "process $p: $(tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null | cut -c1-120)"; bad=1
   done
   return $bad
@@ -169,7 +186,7 @@ leftovers() {
 cmd=$1; shift
 case $cmd in
   up) up;; down) down;; leftovers) leftovers;;
-  boot) boot "$@";; power) power "$@";; plug) plug "$@";;
+  boot) boot "$@";; power) power "$@";; plug) plug "$@";; hold) hold "$@";; release) release "$@";;
   gx) gx "$@";; wait-ready) wait_ready "$@";;
   *) die "unknown command $cmd";;
 esac
