@@ -216,14 +216,16 @@ mark() {
 log_since() { tail -c +$((${LOGPOS[$1]} + 1)) "$FL/run/$1/log/pacemaker/pacemaker.log"; }
 # fenced_by_plug VICTIM SURVIVOR SINCE_MS: since the mark, Pacemaker's history has one more
 # reboot of the victim and the survivor's fencer says fence-plugs did it; since SINCE_MS the
-# victim's plug switched off and cut its power once, the survivor's never (check.py fences).
+# victim's plug switched off and cut its power once, the survivor's never, in order: the fence
+# asked, the plug off, the power gone, the fence done, only then the survivor's takeover
+# (check.py fences).
 fenced_by_plug() {
   local v=$1 s=$2 n
   n=$(reboots "$v" "$s") || return
   [ "$n" = $((REBOOTS + 1)) ] || { echo "the history has $n successful reboots of $v, $REBOOTS before: want one more"; return 1; }
   grep -q "'reboot' .* targeting $v using fence-plugs returned 0" <(log_since "$s") ||
     { echo "$s's fencer log does not say fence-plugs rebooted $v"; return 1; }
-  "$HERE/check.py" fences "$FL" "$v" "$3"
+  "$HERE/check.py" fences "$FL" "$v" "$s" "$3"
 }
 plug_offs() { local n; n=$(grep -c "switch relay=0 on=false" "$FL/plugs/plug-$1.timeline" 2>/dev/null) || true; echo "${n:-0}"; }
 more_offs() { [ "$(plug_offs "$1")" -gt "$2" ]; }
