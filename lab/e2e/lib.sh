@@ -49,15 +49,16 @@ since() { tail -n +$(($(cat "$BASE/plugs/$1.mark") + 1)) "$BASE/plugs/$1.timelin
 # switches PLUG: the relay changes since the mark, e.g. "off on".
 switches() { since "$1" | awk '$2 == "switch" { sub("on=", "", $4); printf "%s%s", sep, ($4 == "true" ? "on" : "off"); sep = " " }'; }
 
-# confirmed_before_on PLUG: after the relay went off, the agent read it back (an HTTP read, or a
-# live MQTT state message it waits for) before it asked for on.
+# confirmed_before_on PLUG: after the relay went off, the agent read it back (an HTTP request
+# without a value that the plug answered, or a live MQTT state message it waits for) before it
+# asked for on (a request with a value, or a set command).
 confirmed_before_on() {
 	since "$1" | awk '
 		$2 == "switch" && $4 == "on=false" { off = 1; next }
 		!off { next }
-		$2 == "http" && $3 == "GET" { confirmed = 1 }
+		$2 == "http" && !/ value=/ && / -> 200$/ { confirmed = 1 }
 		$2 == "mqtt-publish" && $3 ~ /\/relay\/0$/ && $4 == "\"0\"" { confirmed = 1 }
-		($2 == "http" && $3 != "GET") || ($2 == "mqtt-command" && $3 ~ /\/set$/) { if (!confirmed) exit 1; done = 1 }
+		($2 == "http" && / value=/) || ($2 == "mqtt-command" && $3 ~ /\/set$/) { if (!confirmed) exit 1 }
 		END { exit !(off && confirmed) }'
 }
 

@@ -87,6 +87,9 @@ func (p *Plug) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q := newAPIRequest(r)
 	ev := Event{Kind: EvHTTP, Method: r.Method, Path: r.URL.Path, KeyIn: q.keyIn}
+	if v, ok := q.param("value"); ok {
+		ev.Value = &v
+	}
 
 	p.mu.Lock()
 	now := p.cfg.Clock()

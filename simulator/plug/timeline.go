@@ -38,6 +38,7 @@ type Event struct {
 	Method string        // EvHTTP
 	Path   string        // EvHTTP, without the query string
 	KeyIn  string        // EvHTTP: where an API key was presented: "header", "query", "body", comma-joined
+	Value  *string       // EvHTTP: the value parameter, nil without one (a read)
 	AuthOK bool          // EvHTTP: the key was accepted
 	Status int           // EvHTTP: status answered, 0 if none (hang, reset, refused)
 	Topic  string        // MQTT events
@@ -52,7 +53,11 @@ func (e Event) String() string {
 	fmt.Fprintf(&b, "%s %s", e.Time.Format("15:04:05.000"), e.Kind)
 	switch e.Kind {
 	case EvHTTP:
-		fmt.Fprintf(&b, " %s %s key=%q auth=%t -> %d", e.Method, e.Path, e.KeyIn, e.AuthOK, e.Status)
+		fmt.Fprintf(&b, " %s %s key=%q auth=%t", e.Method, e.Path, e.KeyIn, e.AuthOK)
+		if e.Value != nil {
+			fmt.Fprintf(&b, " value=%q", *e.Value)
+		}
+		fmt.Fprintf(&b, " -> %d", e.Status)
 	case EvMQTTCommand, EvMQTTPublish:
 		fmt.Fprintf(&b, " %s %q retained=%t", e.Topic, e.Payload, e.Retained)
 	case EvTarget, EvSwitch, EvPower, EvLocked:
