@@ -248,7 +248,7 @@ settled() {
 
 # fail_primary KIND NAME: KIND hang (SIGSTOP of its qemu) or netcut (its tap down), while the
 # client writes (NAME's writer); then the checks, the timeline, and the node's return (scenario
-# 2): the fence is a reboot; the node's firmware holds its boot until the survivor is Promoted.
+# 2): the fence is a reboot; the node's firmware holds its boot until the service has moved.
 fail_primary() {
   local kind=$1 name=$2 v s since d=$OUTDIR/$2 n0 offs bad=0
   mkdir -p "$d"
@@ -268,8 +268,8 @@ fail_primary() {
   echo "$since $kind $v" >> "$OUTDIR/events"
   step "$name: $v ${kind}s; its plug cuts its power" until_true 300 more_offs "$v" "$offs" || return 1
   step "$name: DRBD Promoted on $s" until_true 900 promoted_on "$s" || { "$L" release "$v"; return 1; }
+  step "$name: the service runs on $s" until_true 900 runs_on "$s" || { "$L" release "$v"; return 1; }
   "$L" release "$v"
-  step "$name: the service runs on $s" until_true 900 runs_on "$s" || return 1
   step "$name: the client's writes resume" until_true 300 writes_more "$WRITER" $((n0 + 10)) || return 1
   step "$name: $s holds the client's lock, reclaimed" lock_reclaimed "$WRITER" "$s" || bad=1
   step "$name: $v comes back: online, cache, DRBD in sync" until_true 600 rejoined || return 1

@@ -65,8 +65,9 @@ power() {
            # The node's firmware. A server takes a minute or more from power to its OS, its
            # survivor seconds to promote DRBD; under TCG the boot takes 27 s and the promote
            # up to 90, and a node back within the promote makes crm-fence-peer wait out its
-           # timeout. The scenarios hold it here (lab.sh hold/release) until the survivor is
-           # Promoted. The plug's switch hook must return at once: the wait runs apart.
+           # timeout; one back before the address is up delays it past NFS's grace period. The
+           # scenarios hold it here (lab.sh hold/release) until the service has moved. The
+           # plug's switch hook must return at once: the wait runs apart.
            setsid bash -c 'while [ -e "$1/hold" ]; do sleep 0.2; done; rm -f "$1/post.pid"
              echo "$(date +%s.%N) firmware done" >> "$1/power.log"; exec "$2" boot "$3"' \
              post "$h" "$HERE/lab.sh" "$g" < /dev/null >> "$h/post.log" 2>&1 &
