@@ -47,27 +47,32 @@ func (s FileSink) Write(t time.Time, l Level, msg string) {
 	fmt.Fprintf(f, "%s %s: %s: %s\n", t.Format("Jan 02 15:04:05.000"), s.Tag, l, msg)
 }
 
-// SyslogSink writes to the local syslog with a facility name such as "daemon" or "local5".
+// SyslogSink writes to the local syslog with a facility name such as "daemon" or "local5". It
+// connects on its first message: most runs (meta-data, a quiet monitor) log nothing there, and
+// the dial is most of a fence agent's start-up beyond the process itself.
 type SyslogSink struct {
-	w   *syslog.Writer
-	Min Level
+	fac  syslog.Priority
+	tag  string
+	Min  Level
+	once sync.Once
+	w    *syslog.Writer // nil when there is no syslog
 }
 
-// NewSyslog opens syslog; nil when there is no syslog or the facility is "none".
+// NewSyslog prepares a syslog sink; nil when the facility is "none" (or not one).
 func NewSyslog(facility, tag string, min Level) *SyslogSink {
 	fac, ok := facilities[strings.ToLower(facility)]
 	if !ok {
 		return nil
 	}
-	w, err := syslog.New(fac|syslog.LOG_INFO, tag)
-	if err != nil {
-		return nil
-	}
-	return &SyslogSink{w: w, Min: min}
+	return &SyslogSink{fac: fac, tag: tag, Min: min}
 }
 
 func (s *SyslogSink) Write(_ time.Time, l Level, msg string) {
 	if l < s.Min {
+		return
+	}
+	s.once.Do(func() { s.w, _ = dialSyslog(s.fac|syslog.LOG_INFO, s.tag) })
+	if s.w == nil {
 		return
 	}
 	switch l {
@@ -81,6 +86,9 @@ func (s *SyslogSink) Write(_ time.Time, l Level, msg string) {
 		_ = s.w.Err(msg)
 	}
 }
+
+// dialSyslog connects to the local syslog (a test counts the calls).
+var dialSyslog = syslog.New
 
 var facilities = map[string]syslog.Priority{
 	"kern": syslog.LOG_KERN, "user": syslog.LOG_USER, "mail": syslog.LOG_MAIL, "daemon": syslog.LOG_DAEMON,
