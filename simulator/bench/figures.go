@@ -29,11 +29,20 @@ type figure struct {
 
 // setup is what the commands need: where the binaries are and the emulated plugs.
 type setup struct {
-	bin, floor, stateDir string
-	plugPort, soloPort   string // the farm's (with latency) and one plug's without
-	plugs                int
-	latency              time.Duration
-	farm                 map[plug.Dialect][]*plug.Plug // with latency, by firmware
+	bin, stateDir      string
+	floors             map[string]string // anchor name -> binary
+	plugPort, soloPort string            // the farm's (with latency) and one plug's without
+	plugs              int
+	latency            time.Duration
+	farm               map[plug.Dialect][]*plug.Plug // with latency, by firmware
+}
+
+// floors are the process floors: a trivial static Go binary, and the same linking the libraries an
+// agent cannot do without, so that a figure tells what is ours from what is the libraries'.
+var floors = []struct{ name, pkg string }{
+	{"floor", "./simulator/bench/floor"},
+	{"floor + net/http", "./simulator/bench/floor/http"},
+	{"floor + net/http + MQTT client", "./simulator/bench/floor/mqtt"},
 }
 
 const (
@@ -75,7 +84,6 @@ func (s setup) cmds() map[string]cmd {
 	isardEnv := ocfEnv("OCF_RESKEY_project_dir="+s.stateDir, "OCF_RESKEY_data_mount=",
 		"OCF_RESKEY_docker_socket="+filepath.Join(s.stateDir, "no-docker.sock"))
 	c := map[string]cmd{
-		"floor":                        {argv: []string{s.floor}, env: env},
 		"fence_dummy metadata":         {argv: []string{fenceDummy}, env: env, stdin: "action=metadata\n"},
 		"fence_dummy monitor":          {argv: []string{fenceDummy}, env: env, stdin: "action=monitor\ntype=file\nstatus_file=" + filepath.Join(s.stateDir, "fence_dummy.status") + "\n"},
 		"Dummy meta-data":              {argv: []string{dummyRA, "meta-data"}, env: ocfEnv()},
@@ -93,6 +101,9 @@ func (s setup) cmds() map[string]cmd {
 		"isard meta-data":              {argv: []string{isard, "meta-data"}, env: isardEnv},
 		"isard validate-all":           {argv: []string{isard, "validate-all"}, env: isardEnv},
 		"isard monitor (stopped)":      {argv: []string{isard, "monitor"}, env: isardEnv, want: 7},
+	}
+	for name, path := range s.floors {
+		c[name] = cmd{argv: []string{path}, env: env}
 	}
 	for _, f := range farms {
 		for _, v := range []string{"auto", string(f.dialect)} {
@@ -175,6 +186,13 @@ func (s setup) figures() []figure {
 	}
 	for _, a := range ours {
 		f = append(f, figure{name: a, ours: a, anchor: "floor", max: 1.3})
+	}
+	// The same against the floor of the libraries they link: what is left is ours.
+	libs := map[string]string{"fence_espurna": "floor + net/http + MQTT client", "isard": "floor + net/http"}
+	for _, a := range ours {
+		if lf, ok := libs[strings.Fields(a)[0]]; ok {
+			f = append(f, figure{name: a, ours: a, anchor: lf, max: 1.3})
+		}
 	}
 	f = append(f,
 		figure{name: "fence_espurna metadata", ours: "fence_espurna metadata", anchor: "fence_dummy metadata", max: 1},

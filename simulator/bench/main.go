@@ -42,11 +42,14 @@ func run(bin string, rounds, plugs int, latency time.Duration) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	s := setup{bin: bin, floor: filepath.Join(tmp, "floor"), stateDir: tmp, plugs: plugs, latency: latency}
-	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", s.floor, "./simulator/bench/floor")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("building the floor binary: %v: %s", err, out)
+	s := setup{bin: bin, floors: map[string]string{}, stateDir: tmp, plugs: plugs, latency: latency}
+	for _, f := range floors {
+		s.floors[f.name] = filepath.Join(tmp, filepath.Base(f.pkg))
+		build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", s.floors[f.name], f.pkg)
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			return fmt.Errorf("building the %s binary: %v: %s", f.name, err, out)
+		}
 	}
 	os.WriteFile(filepath.Join(tmp, "fence_dummy.status"), []byte("on"), 0o644)
 	stop, port, farm, err := startFarms(plugs, latency)
@@ -106,8 +109,9 @@ func run(bin string, rounds, plugs int, latency time.Duration) error {
 	fmt.Println()
 	fmt.Println("| binary | size | ceiling | ratio | asked |")
 	fmt.Println("|---|---:|---:|---:|---|")
-	floor := fileSize(s.floor)
-	fmt.Printf("| floor (trivial static Go) | %.2f MiB | | | |\n", float64(floor)/(1<<20))
+	for _, f := range floors {
+		fmt.Printf("| %s | %.2f MiB | | | |\n", f.name, float64(fileSize(s.floors[f.name]))/(1<<20))
+	}
 	for _, b := range s.binaries() {
 		n := fileSize(b.path)
 		r := float64(n) / float64(b.ceiling)
