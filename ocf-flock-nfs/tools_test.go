@@ -1,8 +1,7 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,11 +18,7 @@ var testParams = []string{"exports=/opt/isard 172.31.0.0/16(rw,sync,no_subtree_c
 func TestCrmResourceValidate(t *testing.T) {
 	provider := ocftest.Install(t, agentPath(t), "nfs")
 	validate := func(opts ...string) (string, int) {
-		args := []string{"--validate", "--class", "ocf", "--provider", provider, "--agent", "nfs"}
-		for _, o := range append(append([]string{}, testParams...), opts...) {
-			args = append(args, "--option", o)
-		}
-		return ocftest.Tool(t, "crm_resource", args...)
+		return ocftest.Validate(t, provider, "nfs", append(slices.Clone(testParams), opts...)...)
 	}
 	out, code := validate("threads=16", "nfs_versions=4.2", "daemons=systemd")
 	assert.Equal(t, 0, code, out)
@@ -38,23 +33,16 @@ func TestCrmResourceValidate(t *testing.T) {
 func TestPcs(t *testing.T) {
 	provider := ocftest.Install(t, agentPath(t), "nfs")
 	agent := "ocf:" + provider + ":nfs"
-	out, code := ocftest.Tool(t, "pcs", "resource", "describe", agent)
-	require.Equal(t, 0, code, out)
-	assert.Contains(t, out, agent+" - Kernel NFS server")
-	assert.Contains(t, out, "OCF_CHECK_LEVEL=10")
-	assert.NotContains(t, strings.ToLower(out), "warning")
+	assert.Contains(t, ocftest.Describe(t, agent, "Kernel NFS server"), "OCF_CHECK_LEVEL=10")
 
-	cib := filepath.Join(t.TempDir(), "cib.xml")
-	empty, code := ocftest.Tool(t, "cibadmin", "--empty")
-	require.Equal(t, 0, code, empty)
-	require.NoError(t, os.WriteFile(cib, []byte(empty), 0o644))
+	pcs := ocftest.OfflinePcs(t)
 	create := func(id string, opts ...string) (string, int) {
-		return ocftest.Tool(t, "pcs", append([]string{"-f", cib, "resource", "create", id, agent, "--agent-validation"}, opts...)...)
+		return pcs(append([]string{"resource", "create", id, agent, "--agent-validation"}, opts...)...)
 	}
-	out, code = create("nfs", testParams...)
+	out, code := create("nfs", testParams...)
 	assert.Equal(t, 0, code, out)
 	assert.Empty(t, strings.TrimSpace(out), "no warning")
-	out, code = ocftest.Tool(t, "pcs", "-f", cib, "resource", "config", "nfs")
+	out, code = pcs("resource", "config", "nfs")
 	require.Equal(t, 0, code, out)
 	for _, op := range []string{"start: nfs-start-interval-0s", "timeout=90s", "reload-agent: nfs-reload-agent-interval-0s", "OCF_CHECK_LEVEL=10", "OCF_CHECK_LEVEL=20"} {
 		assert.Contains(t, out, op)

@@ -1,32 +1,20 @@
 package main
 
 import (
-	"github.com/isard-vdi/flock-agents/agents/ocf/ocftest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/isard-vdi/flock-agents/agents/ocf/ocftest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 func installed(t *testing.T) string { return ocftest.Install(t, agentPath(t), "isard") }
 
-func tool(t *testing.T, name string, args ...string) (string, int) {
-	return ocftest.Tool(t, name, args...)
-}
-
 // TestCrmResourceValidate asks crm_resource to validate parameters, as pcs does on create.
 func TestCrmResourceValidate(t *testing.T) {
 	provider := installed(t)
-	validate := func(opts ...string) (string, int) {
-		args := []string{"--validate", "--class", "ocf", "--provider", provider, "--agent", "isard"}
-		for _, o := range opts {
-			args = append(args, "--option", o)
-		}
-		return tool(t, "crm_resource", args...)
-	}
+	validate := func(opts ...string) (string, int) { return ocftest.Validate(t, provider, "isard", opts...) }
 	out, code := validate("config_name=flock", "optional_services=isard-stats isard-grafana", "stop_grace=60s")
 	assert.Equal(t, 0, code, out)
 	assert.NotContains(t, strings.ToLower(out), "warning", out)
@@ -44,19 +32,10 @@ func TestCrmResourceValidate(t *testing.T) {
 func TestPcs(t *testing.T) {
 	provider := installed(t)
 	agent := "ocf:" + provider + ":isard"
-	out, code := tool(t, "pcs", "resource", "describe", agent)
-	require.Equal(t, 0, code, out)
-	assert.Contains(t, out, agent+" - IsardVDI's docker compose stack")
-	assert.Contains(t, out, "OCF_CHECK_LEVEL=10")
-	assert.NotContains(t, strings.ToLower(out), "warning")
+	assert.Contains(t, ocftest.Describe(t, agent, "IsardVDI's docker compose stack"), "OCF_CHECK_LEVEL=10")
 
-	cib := filepath.Join(t.TempDir(), "cib.xml")
-	empty, code := tool(t, "cibadmin", "--empty")
-	require.Equal(t, 0, code, empty)
-	require.NoError(t, os.WriteFile(cib, []byte(empty), 0o644))
-	pcs := func(args ...string) (string, int) { return tool(t, "pcs", append([]string{"-f", cib}, args...)...) }
-
-	out, code = pcs("resource", "create", "isard", agent, "--agent-validation", "optional_services=isard-stats")
+	pcs := ocftest.OfflinePcs(t)
+	out, code := pcs("resource", "create", "isard", agent, "--agent-validation", "optional_services=isard-stats")
 	assert.Equal(t, 0, code, out)
 	assert.Empty(t, strings.TrimSpace(out), "no warning")
 	out, code = pcs("resource", "create", "hypervisor", agent, "--agent-validation", "flavour=hypervisor", "clone", "interleave=true")

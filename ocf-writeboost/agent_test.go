@@ -1,27 +1,16 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/isard-vdi/flock-agents/agents/ocf"
 	"github.com/isard-vdi/flock-agents/agents/ocf/ocftest"
 	"github.com/isard-vdi/flock-agents/lib/sysio"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
-// TestMetaDataGolden: the contract in metadata/ is what the agent prints (make metadata
-// rewrites it); metadata/metadata_test.go validates it against the OCF 1.1 and pcs schemas.
-func TestMetaDataGolden(t *testing.T) {
-	want, err := os.ReadFile(filepath.Join("..", "metadata", "writeboost.xml"))
-	require.NoError(t, err)
-	o := run(t, "meta-data")
-	require.Equal(t, 0, o.Code, o.Stderr)
-	assert.Empty(t, o.Stderr)
-	assert.Equal(t, string(want), o.Stdout, "run make metadata and commit")
-}
+// TestMetaDataGolden: the contract in metadata/ is what the agent prints.
+func TestMetaDataGolden(t *testing.T) { ocftest.Golden(t, agentPath(t), "writeboost") }
 
 // TestTapes replays every recorded and derived tape in-process: the agent must ask the world
 // exactly what the tape holds and end as the recording did.

@@ -1,8 +1,7 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,11 +16,7 @@ var testDevices = []string{"name=wb", "backing_dev=/dev/disk/by-id/wwn-0x5000c50
 func TestCrmResourceValidate(t *testing.T) {
 	provider := ocftest.Install(t, agentPath(t), "writeboost")
 	validate := func(opts ...string) (string, int) {
-		args := []string{"--validate", "--class", "ocf", "--provider", provider, "--agent", "writeboost"}
-		for _, o := range append(append([]string{}, testDevices...), opts...) {
-			args = append(args, "--option", o)
-		}
-		return ocftest.Tool(t, "crm_resource", args...)
+		return ocftest.Validate(t, provider, "writeboost", append(slices.Clone(testDevices), opts...)...)
 	}
 	out, code := validate("stop_mode=keep", "zero_superblock=false", "writeback_threshold=40")
 	assert.Equal(t, 0, code, out)
@@ -36,24 +31,18 @@ func TestCrmResourceValidate(t *testing.T) {
 func TestPcs(t *testing.T) {
 	provider := ocftest.Install(t, agentPath(t), "writeboost")
 	agent := "ocf:" + provider + ":writeboost"
-	out, code := ocftest.Tool(t, "pcs", "resource", "describe", agent)
-	require.Equal(t, 0, code, out)
-	assert.Contains(t, out, agent+" - dm-writeboost write cache")
+	out := ocftest.Describe(t, agent, "dm-writeboost write cache")
 	assert.Contains(t, out, "timeout=1800s")
 	assert.Contains(t, out, "OCF_CHECK_LEVEL=10")
-	assert.NotContains(t, strings.ToLower(out), "warning")
 
-	cib := filepath.Join(t.TempDir(), "cib.xml")
-	empty, code := ocftest.Tool(t, "cibadmin", "--empty")
-	require.Equal(t, 0, code, empty)
-	require.NoError(t, os.WriteFile(cib, []byte(empty), 0o644))
+	pcs := ocftest.OfflinePcs(t)
 	create := func(id string, opts ...string) (string, int) {
-		return ocftest.Tool(t, "pcs", append([]string{"-f", cib, "resource", "create", id, agent, "--agent-validation"}, opts...)...)
+		return pcs(append([]string{"resource", "create", id, agent, "--agent-validation"}, opts...)...)
 	}
-	out, code = create("wb", testDevices...)
+	out, code := create("wb", testDevices...)
 	assert.Equal(t, 0, code, out)
 	assert.Empty(t, strings.TrimSpace(out), "no warning")
-	out, code = ocftest.Tool(t, "pcs", "-f", cib, "resource", "config", "wb")
+	out, code = pcs("resource", "config", "wb")
 	require.Equal(t, 0, code, out)
 	for _, op := range []string{"start: wb-start-interval-0s", "timeout=900s", "stop: wb-stop-interval-0s", "timeout=1800s",
 		"reload-agent: wb-reload-agent-interval-0s", "OCF_CHECK_LEVEL=10"} {
