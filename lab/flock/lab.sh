@@ -25,6 +25,17 @@ boot() {
   kver=$(guest_kver)
   mkdir -p "$h" "$FL/run/$g/cmd"
   rm -f "$FL/run/$g/cmd/"*
+  # The qemu a power cut killed may still be tearing down (about 2 s for a 1 GiB guest) and
+  # holds its disk images' locks until it is gone.
+  if [ -e "$h/dying.pid" ]; then
+    local p end=$(($(ms) + 30000))
+    p=$(cat "$h/dying.pid")
+    while kill -0 "$p" 2>/dev/null; do
+      [ "$(ms)" -lt $end ] || die "$g: the qemu cut off ($p) is still there after 30 s"
+      sleep 0.02
+    done
+    rm -f "$h/dying.pid"
+  fi
   n=$(($(cat "$h/boots" 2>/dev/null || echo 0) + 1)); echo $n > "$h/boots"
   if [ "$g" = client ]; then role=client; else
     for d in hdd nvme; do
@@ -62,8 +73,10 @@ power() {
          # a node still in its firmware (held, below) never boots from this power-on
          [ ! -e "$h/post.pid" ] || { kill -KILL "$(cat "$h/post.pid")" 2>/dev/null || true; rm -f "$h/post.pid"; }
          echo "$(date +%s.%N) power off" >> "$h/power.log"
-         [ -z "$p" ] || while kill -0 "$p" 2>/dev/null; do sleep 0.02; done
-         rm -f "$h/qemu.pid";;
+         # The guest stopped with the signal; its teardown is waited for by the next boot, not
+         # here: the plug answers the switch only once this hook returns, and a real plug
+         # answers at once (waiting here held every fence's switch answer about 2 s).
+         [ -z "$p" ] || mv "$h/qemu.pid" "$h/dying.pid";;
     on)  echo "$(date +%s.%N) power on" >> "$h/power.log"
          if [ -e "$h/hold" ]; then
            # The node's firmware. A server takes a minute or more from power to its OS, its
@@ -174,6 +187,7 @@ down() {
     [ -e "$f" ] || continue
     p=$(cat "$f"); kill -KILL "$p" 2>/dev/null || true; rm -f "$f"
   done
+  rm -f "$FL"/host/*/dying.pid # killed already, and its number may be another's by now
   [ ! -e /run/netns/$NS ] || ip netns del $NS
 }
 
