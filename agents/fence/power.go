@@ -261,7 +261,7 @@ func waitFor(ctx context.Context, r *Request, dev Device, want State) error {
 		st, errs := states(ctx, r, dev)
 		var pending []string
 		for i, s := range st {
-			if s != want {
+			if s != want || errs[i] != nil { // a failed read confirms nothing, whatever its state
 				why := s.String()
 				if errs[i] != nil {
 					why = r.Log.Scrub(errs[i].Error())
