@@ -94,10 +94,10 @@ func offsetPlug(base string, n int) (Plug, error) {
 	if ip == nil {
 		return Plug{}, fmt.Errorf("host-offset addressing needs an IPv4 ip, not %q", base)
 	}
-	last := int(ip[3]) + n
-	if n < 0 || last > 254 {
+	if n < 0 || n > 254-int(ip[3]) { // compared before adding: a huge n would wrap around
 		return Plug{}, fmt.Errorf("plug %d: %s + %d is past the end of the subnet", n, base, n)
 	}
+	last := int(ip[3]) + n
 	out := net.IPv4(ip[0], ip[1], ip[2], byte(last))
 	return Plug{Host: out.String(), Relay: 0}, nil
 }

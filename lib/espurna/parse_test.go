@@ -17,3 +17,15 @@ func TestParseRelayRefusesGarbage(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, v)
 }
+
+// host-offset addressing: plug N is ip+N within the subnet; a huge N must not wrap around to
+// another node's plug.
+func TestHostOffsetStaysInTheSubnet(t *testing.T) {
+	p, err := ParsePlug("154", "10.0.0.100", true)
+	require.NoError(t, err)
+	require.Equal(t, "10.0.0.254", p.Host)
+	for _, n := range []string{"155", "9223372036854775807", "4294967296"} {
+		p, err := ParsePlug(n, "10.0.0.100", true)
+		require.Error(t, err, "plug %s resolved to %v", n, p)
+	}
+}
