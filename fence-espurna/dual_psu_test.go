@@ -57,3 +57,19 @@ func TestTwoPlugsOneLocked(t *testing.T) {
 	require.False(t, farm.Plug(0).Powered(0))
 	require.True(t, farm.Plug(1).Powered(0))
 }
+
+// A node written as two entries of plugs= (a pcmk_host_map habit) instead of one comma list:
+// only the last entry would count, and the node's other supply would never be switched. Every
+// action refuses it, naming the comma form.
+func TestNodeListedTwiceRefused(t *testing.T) {
+	farm, port := plugFarm(t, true, true)
+	args := []string{kv("apikey", testKey), kv("ipport", port), "power_wait=0", "stonith_status_sleep=0.1",
+		kv("plugs", fmt.Sprintf("node1=%s node1=%s", plug.FarmIP(0), plug.FarmIP(1))), "port=node1"}
+	for _, action := range []string{"validate-all", "off"} {
+		r := run(t, nil, append(args, "action="+action)...)
+		require.Equal(t, 1, r.code, "%s: %s", action, r.stdout)
+		require.Contains(t, r.stderr, `node "node1" is listed twice`)
+		require.Contains(t, r.stderr, "node1=plugA,plugB")
+	}
+	require.True(t, farm.Plug(0).Powered(0) && farm.Plug(1).Powered(0), "nothing switched")
+}

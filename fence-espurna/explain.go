@@ -47,6 +47,10 @@ func validate(r *fence.Request) error {
 		return err
 	}
 	inv := parseInventory(v.String("plugs"))
+	if n := inv.twice; n != "" {
+		// Only the last entry would count: a node's other supplies would never be switched.
+		return fmt.Errorf("plugs: node %q is listed twice; a node fed by several plugs lists them in one entry, separated by commas (%s=plugA,plugB)", n, n)
+	}
 	for _, entry := range inv.order {
 		for _, a := range strings.Split(entry, ",") { // a dual-PSU node lists several plugs
 			p, err := espurna.ParsePlug(a, v.String("ip"), hostOffset(v))

@@ -13,6 +13,7 @@ type inventory struct {
 	order []string // as configured, for list
 	alias map[string]string
 	addr  map[string]string
+	twice string // a node listed in two entries (validate refuses it), if any
 }
 
 func parseInventory(s string) inventory {
@@ -25,6 +26,9 @@ func parseInventory(s string) inventory {
 		inv.order = append(inv.order, addr)
 		inv.alias[addr] = node
 		if node != "" {
+			if _, seen := inv.addr[node]; seen && inv.twice == "" {
+				inv.twice = node
+			}
 			inv.addr[node] = addr
 		}
 	}
