@@ -119,7 +119,7 @@ metadata-check: build
 	  { echo "metadata changed: run 'make metadata' and commit"; exit 1; }; done
 
 # Everything CI runs: unit, replay and fuzz tests, then the lab's tiers (root), the whole flock
-# (e2e-flock, about 17 minutes on 2 cores) last.
+# (e2e-flock, about 16 minutes on 2 cores) last.
 check: deps vet test metadata-check replay fuzz e2e e2e-isard e2e-kernel deb-check e2e-flock
 
 # The lab (lab/README.md): real Pacemaker nodes in network namespaces, fenced by our agent.
