@@ -168,6 +168,21 @@ func (d *device) SetAll(ctx context.Context, names []string, on bool) []error {
 	return errs
 }
 
+// Settle: over HTTP the plug answers its relay's target, and ESPurna's flood protection (more
+// than relayFloodChanges changes within relayFloodTime, 3 s by default) holds a change back until
+// the window ends; an off read before then may not have happened, and a reboot's on would cancel
+// it. Over MQTT the plug reports its relay after the change, so nothing needs to settle.
+func (d *device) Settle() time.Duration {
+	if d.mqtt != nil {
+		return 0
+	}
+	return floodWindow
+}
+
+// floodWindow is ESPurna's RELAY_FLOOD_WINDOW (relayFloodTime), the longest its flood
+// protection postpones a change when relayDelayOff is 0, as a fencing plug needs.
+const floodWindow = 3 * time.Second
+
 // Switches is how many relays the plugs name: a switch fails where a read before it would.
 // Over HTTP the plug answers a command with the relay's state, and SetRelay fails unless it is
 // the one asked for; over MQTT set commands only a plug whose status says it is online.

@@ -180,3 +180,34 @@ func TestAutoNeverReadsOffFromABadAnswer(t *testing.T) {
 		}
 	}
 }
+
+// A reboot with power_wait=0 cut the load for one round trip, which a power supply's hold-up
+// rides through; and when the plug's flood protection postponed the off (someone flapped the
+// relay just before), the on cancelled it and the load was never cut at all, while the agent
+// said "Rebooted". The load now stays unpowered at least a second in both cases.
+func TestRebootCutsThePowerASecond(t *testing.T) {
+	for name, flaps := range map[string]int{"quiet": 0, "flood window": 4} {
+		t.Run(name, func(t *testing.T) {
+			p, ip, port := httpPlug(t, plug.Config{Name: "plug1", InitialOn: true})
+			for i := range flaps {
+				p.SetRelay(0, i%2 == 1) // off, on, off, on: the agent's off is the fifth change
+			}
+			before := len(p.Timeline())
+			r := run(t, nil, "action=reboot", kv("ip", ip), kv("ipport", port), kv("apikey", testKey), "port=0",
+				"power_wait=0", "stonith_status_sleep=0.1")
+			require.Equal(t, 0, r.code, r.stderr)
+			require.Equal(t, "Success: Rebooted\n", r.stdout)
+			var off, on time.Time
+			for _, ev := range p.Timeline()[before:] {
+				switch {
+				case ev.Kind == plug.EvPower && !ev.On && off.IsZero():
+					off = ev.Time
+				case ev.Kind == plug.EvPower && ev.On && !off.IsZero():
+					on = ev.Time
+				}
+			}
+			require.False(t, off.IsZero() || on.IsZero(), "the load was not cut then fed: %v", p.Timeline()[before:])
+			require.GreaterOrEqual(t, on.Sub(off), time.Second, "the load was unpowered only %v", on.Sub(off))
+		})
+	}
+}

@@ -7,6 +7,7 @@ package fence
 
 import (
 	"context"
+	"time"
 
 	"github.com/isard-vdi/flock-agents/agents/flight"
 	"github.com/isard-vdi/flock-agents/agents/param"
@@ -69,6 +70,13 @@ type OffConfirmer interface {
 type SwitchFirst interface {
 	Switches(plugs []string) int
 }
+
+// Settler is implemented by devices whose answer can run ahead of the relay for a while after a
+// switch (ESPurna over HTTP answers the relay's target, and its flood protection may hold an off
+// back until its window ends): an off is read back no sooner than Settle after the switch,
+// whatever power_wait says. Such a device should be a SwitchFirst too, since an off read before
+// any switch could be a target as well.
+type Settler interface{ Settle() time.Duration }
 
 // Closer releases connections when the action ends.
 type Closer interface{ Close() }

@@ -86,6 +86,12 @@ func act(ctx context.Context, a *Agent, r *Request) (int, error) {
 		} else if err := confirmOff(ctx, r, dev); err != nil {
 			return ExitFailed, err
 		}
+		// Off is confirmed, but with a short power_wait it may be a moment old, and a cut of one
+		// round trip is what a power supply's hold-up rides through: the node would not reboot.
+		r.Log.Debugf("keeping the power off %s before switching on", minRebootOff)
+		if err := r.Proc.Clock.Sleep(ctx, minRebootOff); err != nil {
+			return ExitFailed, err
+		}
 		// The node is fenced once it is off; failing to power it back on is logged, not fatal,
 		// exactly as fence-agents does (the cluster is safe, the admin has a node to look at).
 		if err := switchAll(ctx, r, dev, true, int(r.Values.Int("retry_on"))); err != nil {
@@ -95,6 +101,9 @@ func act(ctx context.Context, a *Agent, r *Request) (int, error) {
 	}
 	return ExitOK, nil
 }
+
+// minRebootOff is how long a reboot keeps the power off after confirming it, whatever power_wait says.
+const minRebootOff = time.Second
 
 // switchFirst says whether a switching action skips the read before switching (SwitchFirst).
 func switchFirst(r *Request, dev Device) bool {
@@ -215,7 +224,7 @@ func switchAll(ctx context.Context, r *Request, dev Device, on bool, attempts in
 			}
 			return err
 		}
-		if err := r.Proc.Clock.Sleep(ctx, r.Values.Duration("power_wait")); err != nil {
+		if err := r.Proc.Clock.Sleep(ctx, readBackAfter(r, dev, on)); err != nil {
 			return err
 		}
 		if last = waitFor(ctx, r, dev, want); last == nil {
@@ -226,6 +235,16 @@ func switchAll(ctx context.Context, r *Request, dev Device, on bool, attempts in
 		}
 	}
 	return last
+}
+
+// readBackAfter is power_wait, or for an off the device's Settle if that is longer.
+func readBackAfter(r *Request, dev Device, on bool) time.Duration {
+	wait := r.Values.Duration("power_wait")
+	if s, ok := dev.(Settler); ok && !on && s.Settle() > wait {
+		r.Log.Debugf("reading the plugs back after %s, not power_wait: until then off may be a target the device still holds back", s.Settle())
+		return s.Settle()
+	}
+	return wait
 }
 
 // setAll switches every plug at once: a dual-PSU node goes dark in one moment, not one PSU

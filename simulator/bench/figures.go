@@ -21,10 +21,11 @@ type figure struct {
 	ours   string
 	anchor string
 	fixed  time.Duration
-	max    float64 // the ratio asked for at most; 0: none, the row only informs
-	trips  float64 // round trips asked for at most (wall / latency), for the switching rows
-	reqs   float64 // requests per plug asked for at most, for the switching rows
-	plugs  int     // plugs switched, for the switching rows
+	max    float64       // the ratio asked for at most; 0: none, the row only informs
+	trips  float64       // round trips asked for at most (wall / latency), for the switching rows
+	reqs   float64       // requests per plug asked for at most, for the switching rows
+	plugs  int           // plugs switched, for the switching rows
+	hold   time.Duration // time the action must wait whatever the latency (settle, reboot's least off)
 }
 
 // setup is what the commands need: where the binaries are and the emulated plugs.
@@ -134,7 +135,13 @@ var switches = []struct {
 	action             string
 	from               bool
 	trips, asked, reqs float64
-}{{"off", true, 3, 2.5, 2}, {"on", false, 3, 2.5, 2}, {"reboot", true, 5, 4.5, 4}}
+	hold               time.Duration // the least time the action waits, whatever the latency
+}{{"off", true, 3, 2.5, 2, settle}, {"on", false, 3, 2.5, 2, 0}, {"reboot", true, 5, 4.5, 4, settle + time.Second}}
+
+// settle is how long after an off over HTTP fence_espurna reads it back (ESPurna's flood window,
+// fence-espurna floodWindow); a reboot then keeps the power off a second more (agents/fence
+// minRebootOff). The farms are all HTTP.
+const settle = 3 * time.Second
 
 // port is the plug parameter naming the first n plugs of a farm: one node fed by all of them,
 // switched and confirmed together.
@@ -227,13 +234,21 @@ func (s setup) switching() []figure {
 		for _, sw := range switches {
 			for _, n := range []int{1, s.plugs} {
 				k := farmCmd(sw.action, fm.dialect, "auto") + plural(n)
-				f = append(f, figure{name: k, ours: k, trips: sw.asked, reqs: sw.reqs, plugs: n,
-					anchor: fmt.Sprintf("%g × %d × %v, one plug at a time", sw.trips, n, s.latency),
-					fixed:  time.Duration(sw.trips*float64(n)) * s.latency})
+				f = append(f, figure{name: k, ours: k, trips: sw.asked, reqs: sw.reqs, plugs: n, hold: sw.hold,
+					anchor: fmt.Sprintf("%g × %d × %v, one plug at a time", sw.trips, n, s.latency) + held(sw.hold),
+					fixed:  time.Duration(sw.trips*float64(n))*s.latency + sw.hold})
 			}
 		}
 	}
 	return f
+}
+
+// held names the least wait an anchor includes, if any.
+func held(d time.Duration) string {
+	if d == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", + %v waited", d)
 }
 
 func farmCmd(action string, d plug.Dialect, api string) string {

@@ -95,13 +95,15 @@ func run(bin string, rounds, plugs int, latency time.Duration) error {
 	fmt.Println()
 	fmt.Printf("Switching, power_wait=0, every answer %v late: requests each plug answered per run, and\n", latency)
 	fmt.Println("round trips as wall time / latency. On over several plugs of one node reads them first: any")
-	fmt.Println("plug on counts as the node on, and on then switches none (fence-agents).")
+	fmt.Println("plug on counts as the node on, and on then switches none (fence-agents). Over HTTP an off is")
+	fmt.Println("read back no sooner than 3 s after the switch (ESPurna's flood window), and a reboot then keeps")
+	fmt.Println("the power off a second more, whatever power_wait says; round trips leave those waits out.")
 	fmt.Println()
 	fmt.Println("| figure | ours ms | requests per plug | round trips | anchor | anchor ms | ratio | asked |")
 	fmt.Println("|---|---:|---:|---:|---|---:|---:|---|")
 	for _, f := range s.switching() {
 		o := got[f.ours]
-		trips := float64(o.wall) / float64(latency)
+		trips := float64(o.wall-f.hold) / float64(latency)
 		reqs := float64(o.requests) / float64(f.plugs)
 		fmt.Printf("| %s | %s (%s) | %.1f | %.1f | %s | %s | %.2f | requests %s; round trips %s |\n", f.name, ms(o.wall), ms(o.cpu),
 			reqs, trips, f.anchor, ms(f.fixed), float64(o.wall)/float64(f.fixed), asked(reqs, f.reqs), asked(trips, f.trips))
