@@ -63,7 +63,7 @@ func TestHTTPFaultMatrix(t *testing.T) {
 		{"locked", plug.Fault{Locked: true}, nil, "refused to switch OFF"},
 		{"offline (reset or refused, both are right)", plug.Fault{Offline: true}, nil, "plug 0: 127.0.0.1:0: "},
 		{"stuck relay, meter sees the load", plug.Fault{Stuck: true}, []string{"power_off_threshold=5", "power_timeout=1"}, "meter still reads 80.0 W"},
-		{"power still drawn", plug.Fault{PowerStuck: true}, []string{"power_off_threshold=5", "power_timeout=1"}, "meter still reads 80.0 W"},
+		{"power still drawn", plug.Fault{PowerStuck: true}, []string{"power_off_threshold=5", "power_timeout=1"}, "meter still reads 80.0 W (threshold 5 W) after 1s: the report may predate the cut"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, ip, port := httpPlug(t, plug.Config{Name: "plug1", InitialOn: true, LoadWatts: 80})

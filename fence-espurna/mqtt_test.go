@@ -65,7 +65,7 @@ func TestMQTTFaults(t *testing.T) {
 		t.Parallel()
 		p := mqttPlug(t, b, plug.Config{Name: "meter", InitialOn: true, LoadWatts: 90, ReportEvery: 200 * time.Millisecond})
 		p.SetFault(plug.Fault{PowerStuck: true})
-		expectFailed(t, run(t, nil, append(mqttArgs(b, "port=meter", "power_off_threshold=5"), "action=off")...), "meter still reads 90.0 W")
+		expectFailed(t, run(t, nil, append(mqttArgs(b, "port=meter", "power_off_threshold=5"), "action=off")...), "meter still reads 90.0 W (threshold 5 W) after 2s: relay welded, or node fed elsewhere")
 	})
 	t.Run("broker down", func(t *testing.T) {
 		t.Parallel()

@@ -146,7 +146,7 @@ func (d *device) ConfirmOff(ctx context.Context, names []string) error {
 			}
 			if budget > 0 && clock.Now().Sub(start) >= budget {
 				if have {
-					errs = append(errs, fmt.Errorf("%s: the relay reads off but the meter still reads %.1f W (threshold %.0f W) after %s: relay welded or node fed elsewhere", p, last, limit, budget))
+					errs = append(errs, fmt.Errorf("%s: the relay reads off but the meter still reads %.1f W (threshold %.0f W) after %s: %s", p, last, limit, budget, stillDrawing(d.mqtt != nil)))
 				} else {
 					errs = append(errs, fmt.Errorf("%s: the relay reads off but the meter reported nothing within %s (stock firmware reports about once a minute: enable real-time reporting or raise power_timeout)", p, budget))
 				}
@@ -161,6 +161,17 @@ func (d *device) ConfirmOff(ctx context.Context, names []string) error {
 		return fmt.Errorf("%v", errs)
 	}
 	return nil
+}
+
+// stillDrawing says what a meter above the threshold after power_timeout can mean. Over MQTT the
+// reading came after the switch; over HTTP the plug answers its last report, which stock
+// firmware makes about once a minute and may be from before the cut.
+func stillDrawing(fresh bool) string {
+	const why = "relay welded, or node fed elsewhere"
+	if fresh {
+		return why
+	}
+	return "the report may predate the cut (stock firmware reports about once a minute: enable real-time reporting or raise power_timeout), else " + why
 }
 
 // power returns a meter reading: over HTTP the current report, over MQTT one reported after since.
