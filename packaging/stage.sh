@@ -12,6 +12,8 @@ install -d "$doc"
 install -m 0644 "$here"/../README.md "$doc"/
 install -d "$doc"/docs
 install -m 0644 "$here"/../docs/*.md "$doc"/docs/
+install -d "$doc"/examples
+install -m 0644 "$here"/../docs/mosquitto-fencing.acl "$doc"/examples/
 "$here"/copyright.sh "$root"/usr/sbin/fence_espurna "$root"/usr/bin/flock-sim "$root"/usr/lib/ocf/resource.d/flock/* > "$doc"/copyright
 "$here"/changelog.sh "$version" "$maintainer" | gzip -9n > "$doc"/changelog.gz
 chmod 0644 "$doc"/copyright "$doc"/changelog.gz

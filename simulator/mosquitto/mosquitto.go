@@ -22,6 +22,7 @@ const Binary = "/usr/sbin/mosquitto"
 // Options of a broker; the zero value is an anonymous broker on a free port of 127.0.0.1.
 type Options struct {
 	Users             map[string]string // username -> password; when set, anonymous access is off
+	ACLFile           string            // acl_file: who may publish and subscribe to what
 	CertFile, KeyFile string            // serve TLS (ssl://) instead of plain TCP
 	// Persist keeps retained messages on disk, saved after every change, so a broker that
 	// crashes (Restart) comes back with them as a real one restored from persistence does.
@@ -90,6 +91,21 @@ func Start(o Options) (*Broker, error) {
 			return nil, err
 		}
 		conf += "allow_anonymous false\npassword_file " + pw + "\n"
+	}
+	if o.ACLFile != "" {
+		// The broker's own user reads it: a copy in our world-readable directory.
+		acl, err := os.ReadFile(o.ACLFile)
+		if err != nil {
+			return nil, err
+		}
+		af := filepath.Join(dir, "acl")
+		if err := os.WriteFile(af, acl, 0o644); err != nil {
+			return nil, err
+		}
+		if err := os.Chmod(af, 0o644); err != nil {
+			return nil, err
+		}
+		conf += "acl_file " + af + "\n"
 	}
 	cf := filepath.Join(dir, "mosquitto.conf")
 	if err := os.WriteFile(cf, []byte(conf), 0o644); err != nil {
