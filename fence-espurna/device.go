@@ -176,12 +176,17 @@ func (d *device) Settle() time.Duration {
 	if d.mqtt != nil {
 		return 0
 	}
-	return floodWindow
+	return floodWindow + loopLag
 }
 
 // floodWindow is ESPurna's RELAY_FLOOD_WINDOW (relayFloodTime), the longest its flood
-// protection postpones a change when relayDelayOff is 0, as a fencing plug needs.
-const floodWindow = 3 * time.Second
+// protection postpones a change when relayDelayOff is 0, as a fencing plug needs. loopLag is a
+// margin for the firmware's main loop, which applies a change due at the window's end on a pass
+// after it, while its web server answers the target at once.
+const (
+	floodWindow = 3 * time.Second
+	loopLag     = 500 * time.Millisecond
+)
 
 // Switches is how many relays the plugs name: a switch fails where a read before it would.
 // Over HTTP the plug answers a command with the relay's state, and SetRelay fails unless it is

@@ -211,3 +211,24 @@ func TestRebootCutsThePowerASecond(t *testing.T) {
 		})
 	}
 }
+
+// Over HTTP the plug answers its relay's target: an off the flood protection postponed (the
+// fifth change within its window) reads off while the load still has power. status and
+// list-status print off only once the window has passed and the load is really cut.
+func TestStatusPrintsOnlyAnOffThatHappened(t *testing.T) {
+	for action, which := range map[string]string{"status": "port=0", "list-status": "plugs=node1=127.0.0.1"} {
+		t.Run(action, func(t *testing.T) {
+			p, ip, port := httpPlug(t, plug.Config{Name: "plug1", InitialOn: true})
+			for i := range 4 {
+				p.SetRelay(0, i%2 == 1) // off, on, off, on
+			}
+			p.SetRelay(0, false) // the fifth change: postponed to the end of the window
+			target, current := p.Relay(0)
+			require.True(t, !target && current, "the emulator did not postpone the off")
+			r := run(t, nil, "action="+action, kv("ip", ip), kv("ipport", port), kv("apikey", testKey), which)
+			powered := p.Powered(0)
+			require.Contains(t, r.stdout, "OFF", "the off happened during the run: %s %s", r.stdout, r.stderr)
+			require.False(t, powered, "%s printed %q while the load had power", action, r.stdout)
+		})
+	}
+}

@@ -74,8 +74,9 @@ type SwitchFirst interface {
 // Settler is implemented by devices whose answer can run ahead of the relay for a while after a
 // switch (ESPurna over HTTP answers the relay's target, and its flood protection may hold an off
 // back until its window ends): an off is read back no sooner than Settle after the switch,
-// whatever power_wait says. Such a device should be a SwitchFirst too, since an off read before
-// any switch could be a target as well.
+// whatever power_wait says, and status and list-status read an off again after Settle before
+// printing it. Such a device should be a SwitchFirst too, since an off read before any switch
+// could be a target as well.
 type Settler interface{ Settle() time.Duration }
 
 // Closer releases connections when the action ends.

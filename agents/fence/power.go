@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,6 +52,11 @@ func act(ctx context.Context, a *Agent, r *Request) (int, error) {
 	}
 	switch r.Action {
 	case "status":
+		if status == Off {
+			if status, err = seenOff(ctx, r, dev); err != nil {
+				return ExitFailed, err
+			}
+		}
 		fmt.Fprintf(r.Proc.Stdout, "Status: %s\n", status)
 		if status == Off {
 			return ExitOff, nil
@@ -237,6 +243,34 @@ func switchAll(ctx context.Context, r *Request, dev Device, on bool, attempts in
 	return last
 }
 
+// seenOff is the state of plugs that read off, read again once a Settler's off can no longer be
+// a target it holds back, and corroborated as an off the agent switched is: status prints off
+// only as seen.
+func seenOff(ctx context.Context, r *Request, dev Device) (State, error) {
+	status := Off
+	if slept, err := settle(ctx, r, dev); err != nil {
+		return Unknown, err
+	} else if slept {
+		if status, err = combined(ctx, r, dev); err != nil {
+			return Unknown, err
+		}
+	}
+	if status == Off {
+		return Off, confirmOff(ctx, r, dev)
+	}
+	return status, nil
+}
+
+// settle waits a Settler's Settle, and says whether it did.
+func settle(ctx context.Context, r *Request, dev Device) (bool, error) {
+	s, ok := dev.(Settler)
+	if !ok || s.Settle() <= 0 {
+		return false, nil
+	}
+	r.Log.Debugf("a plug reads off: reading again after %s, when it can no longer be a target the device holds back", s.Settle())
+	return true, r.Proc.Clock.Sleep(ctx, s.Settle())
+}
+
 // readBackAfter is power_wait, or for an off the device's Settle if that is longer.
 func readBackAfter(r *Request, dev Device, on bool) time.Duration {
 	wait := r.Values.Duration("power_wait")
@@ -332,6 +366,13 @@ func list(ctx context.Context, r *Request, dev Device) (int, error) {
 	sub := *r
 	sub.Plugs = plugs
 	st, errs := states(ctx, &sub, dev)
+	if slices.Contains(st, Off) {
+		if slept, err := settle(ctx, r, dev); err != nil {
+			return ExitFailed, err
+		} else if slept {
+			st, errs = states(ctx, &sub, dev)
+		}
+	}
 	for i, o := range outlets {
 		s := st[i]
 		if errs[i] != nil {

@@ -138,10 +138,10 @@ var switches = []struct {
 	hold               time.Duration // the least time the action waits, whatever the latency
 }{{"off", true, 3, 2.5, 2, settle}, {"on", false, 3, 2.5, 2, 0}, {"reboot", true, 5, 4.5, 4, settle + time.Second}}
 
-// settle is how long after an off over HTTP fence_espurna reads it back (ESPurna's flood window,
-// fence-espurna floodWindow); a reboot then keeps the power off a second more (agents/fence
-// minRebootOff). The farms are all HTTP.
-const settle = 3 * time.Second
+// settle is how long after an off over HTTP fence_espurna reads it back (ESPurna's flood window
+// and a margin for its main loop, fence-espurna floodWindow + loopLag); a reboot then keeps the
+// power off a second more (agents/fence minRebootOff). The farms are all HTTP.
+const settle = 3500 * time.Millisecond
 
 // port is the plug parameter naming the first n plugs of a farm: one node fed by all of them,
 // switched and confirmed together.

@@ -96,7 +96,7 @@ func run(bin string, rounds, plugs int, latency time.Duration) error {
 	fmt.Printf("Switching, power_wait=0, every answer %v late: requests each plug answered per run, and\n", latency)
 	fmt.Println("round trips as wall time / latency. On over several plugs of one node reads them first: any")
 	fmt.Println("plug on counts as the node on, and on then switches none (fence-agents). Over HTTP an off is")
-	fmt.Println("read back no sooner than 3 s after the switch (ESPurna's flood window), and a reboot then keeps")
+	fmt.Println("read back no sooner than 3.5 s after the switch (ESPurna's flood window), and a reboot then keeps")
 	fmt.Println("the power off a second more, whatever power_wait says; round trips leave those waits out.")
 	fmt.Println()
 	fmt.Println("| figure | ours ms | requests per plug | round trips | anchor | anchor ms | ratio | asked |")
