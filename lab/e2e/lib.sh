@@ -89,8 +89,10 @@ fence() {
 # (grep -q must not end a pipe: under pipefail the writer's SIGPIPE would fail the check.)
 history_says() { grep -Eq "$2" <<<"$(on n1 stonith_admin --history "$1" --verbose)"; }
 
+# cleanup [RC]: the EXIT trap, or the end of one (RC: the script's status, taken before the
+# trap ran anything else, whose status would stand for it).
 cleanup() {
-	local rc=$?
+	local rc=${1:-$?}
 	"$CL" down >/dev/null 2>&1 || true
 	# Killed daemons take a moment to be reaped.
 	if ! until_true 10 "$CL" leftovers >&2; then

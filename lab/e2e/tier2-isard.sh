@@ -14,9 +14,10 @@ KEY=lab-$RANDOM-$RANDOM-key
 watcher=
 
 done_isard() {
+	local rc=$?
 	[ -z "$watcher" ] || kill "$watcher" 2>/dev/null || true
 	for n in n1 n2 n3; do "$DOCK" down $n >/dev/null 2>&1 || true; done
-	cleanup
+	cleanup $rc
 }
 trap done_isard EXIT
 

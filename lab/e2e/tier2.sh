@@ -21,9 +21,10 @@ power_cut() { grep -q 'power relay=0 on=false' <(since "$1"); }
 failover() {
 	local t0 t_fence t_move t_back t_home plug=plug-n2 pcmk
 	mark $plug
-	pcmk=$(cat "$BASE/n2/pacemakerd.pid")
+	# (step runs this in an if, where set -e is off: a missing pid must fail here, not pass below.)
+	pcmk=$(cat "$BASE/n2/pacemakerd.pid") && [ -n "$pcmk" ] || fail "$1: no pacemakerd pid of n2"
 	t0=$(ms)
-	kill -9 "$(cat "$BASE/n2/corosync.pid")"
+	kill -9 "$(cat "$BASE/n2/corosync.pid")" || fail "$1: no corosync of n2 to kill"
 	until_true 90 power_cut $plug || fail "$1: n2 was not fenced within 90 s"
 	t_fence=$(($(ms) - t0))
 	# The relay, not the cluster, took n2 down: its pacemakerd died with the power.

@@ -18,7 +18,8 @@ APIKEY=$KEY DRBD_SECRET=$SECRET TOKEN=10000"
 
 gx() { "$L" gx "$@"; }
 # guide GUEST BLOCK: run the guide's block on the guest, as an administrator would paste it.
-guide() { gx "$1" "set -e; cd /root; $VARS; $(docblock "$2")" 1200; }
+# (The block is read first: inside gx's argument a missing block would run as an empty script.)
+guide() { local b; b=$(docblock "$2") || return; gx "$1" "set -e; cd /root; $VARS; $b" 1200; }
 
 # admin GUEST BLOCK: a pcs block of the guide, its commands in order as an administrator runs
 # them on GUEST, but for one thing: the offline `pcs -f FILE` commands run on the host, on the
@@ -77,13 +78,16 @@ cache_started() { crm | grep -A3 'cache-clone' | grep -q 'Started: \[ n1 n2 \]';
 uptodate() { gx "$ASK" 'cat /proc/drbd' | grep -q 'ds:UpToDate/UpToDate'; }
 
 # FLOCK_KEEP=1 leaves the lab up after the run, for a look inside (lab.sh gx, lab.sh down).
+# The EXIT trap: it must exit, since a trap's return status is not the script's. Any failed step
+# fails the run, wherever it was and whatever its caller did with it.
 cleanup() {
   local rc=$?
-  if [ "${FLOCK_KEEP:-0}" = 1 ]; then echo "$PASSED passed, $FAILED failed (lab kept up)"; return $rc; fi
+  [ "$FAILED" = 0 ] || rc=1
+  if [ "${FLOCK_KEEP:-0}" = 1 ]; then echo "$PASSED passed, $FAILED failed (lab kept up)"; exit $rc; fi
   "$L" down > /dev/null 2>&1 || true
   until_true 10 "$L" leftovers > /dev/null || { echo "FAIL: the flock lab left something behind"; "$L" leftovers; rc=1; }
   echo "$PASSED passed, $FAILED failed"
-  [ $rc = 0 ] && [ $FAILED = 0 ]
+  exit $rc
 }
 
 setup() {
@@ -133,9 +137,10 @@ writer() {
       > /lab/log/writer-$1.log 2>&1 < /dev/null &)" 120
 }
 writes_more() { local n=$1 want=$2; [ "$(acked "$n")" -ge "$want" ]; }
+# (An error after the scenario's last records check is a failed write all the same.)
 stop_writer() {
   touch "$FL/run/client/stop-$1"
-  until_true 120 grep -q '^stopped\|^error' "$FL/run/client/acks-$1"
+  until_true 120 grep -q '^stopped\|^error' "$FL/run/client/acks-$1" && ! grep '^error' "$FL/run/client/acks-$1"
 }
 
 # The checks after a scenario.
