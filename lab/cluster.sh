@@ -175,7 +175,9 @@ plug() {
 	local name=$1 ip=$2 log=$BASE/plugs/$1
 	shift 2
 	ip -n $SW addr add "$ip/24" dev br0
-	setsid ip netns exec $SW flock-sim plug --name "$name" --listen "$ip:80" --timeline "$log.timeline" "$@" \
+	# nsenter, not `ip netns exec`: that one remounts /sys, and the on-switch hook must see the
+	# host's cgroups to cut a node's containers (lab/dock/dock.sh kill).
+	setsid nsenter --net=/run/netns/$SW flock-sim plug --name "$name" --listen "$ip:80" --timeline "$log.timeline" "$@" \
 		</dev/null >"$log.log" 2>&1 &
 	echo $! >"$log.pid"
 	local deadline=$(($(ms) + 10000))
@@ -243,7 +245,7 @@ down() {
 
 # leftovers: anything of the lab still alive; silent and 0 when there is nothing.
 leftovers() {
-	local found=0 ns p
+	local found=0 ns p f
 	for ns in $(ip netns list | awk '{print $1}' | grep '^flock-' || true); do
 		echo "leftover network namespace $ns"
 		found=1
@@ -257,6 +259,11 @@ leftovers() {
 		echo "leftover process $p: $(tr '\0' ' ' <"/proc/$p/cmdline")"
 		found=1
 	done
+	# A process of a node's containers (lab/dock/dock.sh --node): a frozen one outlives SIGKILL.
+	for f in /sys/fs/cgroup/pids/dock-n[0-9]*/*/cgroup.procs; do
+		[ -e "$f" ] || continue
+		for p in $(cat "$f" 2>/dev/null); do echo "leftover container process $p in ${f%/cgroup.procs}"; found=1; done
+	done
 	# A guest of this lab root's (another root's guests, e.g. a parallel run's, are not ours).
 	for p in $(pgrep -x qemu-system-x86 || true); do
 		case "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" in
@@ -267,8 +274,9 @@ leftovers() {
 }
 
 logs() {
-	local n
-	for n in "${@:-$(nodes)}"; do
+	local n list=("$@")
+	[ $# -gt 0 ] || mapfile -t list < <(nodes)
+	for n in "${list[@]}"; do
 		echo "===== $n: pacemaker.log (last 60 lines)"
 		tail -n 60 "$BASE/$n/log-pacemaker/pacemaker.log" 2>/dev/null || true
 		echo "===== $n: corosync.log (last 15 lines)"

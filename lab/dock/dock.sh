@@ -79,18 +79,29 @@ image() {
 
 # kill: the power is gone: every process of the daemon's containers, SIGKILL (lab nodes).
 # A container's process may fork between the read of cgroup.procs and the kill (a shell loop,
-# a healthcheck), so kill rounds go on until the cgroups are empty, as after a power cut.
+# a healthcheck), so kill rounds go on until the cgroups are empty, as after a power cut. A
+# container runc froze (cgroup v1 freezer: it freezes to signal them all) stays frozen if runc
+# was killed first, and a frozen task takes no SIGKILL until thawed, so every round thaws.
+# The cgroups must be the host's: in a mount namespace of `ip netns exec` /sys has none, and
+# the globs would find nothing to kill.
 kill_containers() {
-	local f round left procs
-	for round in $(seq 100); do
-		left=0
-		for f in /sys/fs/cgroup/pids/dock-"$name"/*/cgroup.procs; do
+	local f procs left deadline=$((SECONDS + 30))
+	[ -e /sys/fs/cgroup/pids/cgroup.procs ] || [ -e /sys/fs/cgroup/cgroup.controllers ] ||
+		die "kill $name: no cgroup hierarchy in this /sys (a mount namespace of ip netns exec?): nothing to find the containers by"
+	while :; do
+		left=
+		# cgroup v1 (pids), v2 (one tree): the containers are under dock-NAME in either.
+		for f in /sys/fs/cgroup/pids/dock-"$name"/*/cgroup.procs /sys/fs/cgroup/dock-"$name"/*/cgroup.procs; do
 			procs=$(cat "$f" 2>/dev/null) || continue
 			[ -n "$procs" ] || continue
-			left=1
+			left+=" $procs"
 			kill -9 $procs 2>/dev/null || true
 		done
-		[ $left = 0 ] && return 0
+		for f in /sys/fs/cgroup/freezer/dock-"$name"/*/freezer.state; do
+			[ ! -e "$f" ] || echo THAWED >"$f" 2>/dev/null || true
+		done
+		[ -n "$left" ] || return 0
+		[ $SECONDS -lt $deadline ] || die "processes of $name's containers outlived 30 s of SIGKILL:$left"
 		sleep 0.05
 	done
 }

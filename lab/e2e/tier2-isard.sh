@@ -26,9 +26,12 @@ dsock() { echo "$ROOT/dock/$1/sock/docker.sock"; }
 running() { timeout 3 docker -H "unix://$(dsock "$1")" ps -q --filter label=com.docker.compose.project=isard --filter status=running 2>/dev/null | wc -l; }
 located() { on n1 crm_resource --locate --resource isard 2>/dev/null | sed -n 's/.* is running on: \([^ ]*\).*/\1/p' | head -1; }
 # healthy_on N: the cluster has isard on N, and N's dockerd runs all five, none unhealthy or starting.
+# (The statuses are read first: a docker that failed would read as none unhealthy.)
 healthy_on() {
+	local st
 	[ "$(located)" = "$1" ] && [ "$(running "$1")" = 5 ] &&
-		! timeout 3 docker -H "unix://$(dsock "$1")" ps --filter label=com.docker.compose.project=isard --format '{{.Status}}' | grep -q 'health: starting\|unhealthy'
+		st=$(timeout 3 docker -H "unix://$(dsock "$1")" ps --filter label=com.docker.compose.project=isard --format '{{.Status}}') &&
+		! grep -q 'health: starting\|unhealthy' <<<"$st"
 }
 none_on() { local n; for n in "$@"; do [ "$(running "$n")" = 0 ] || return 1; done; }
 located_ip() { on n1 crm_resource --locate --resource isard-ip 2>/dev/null | sed -n 's/.* is running on: \([^ ]*\).*/\1/p' | head -1; }
@@ -42,7 +45,31 @@ healthy_elsewhere() { local n; n=$(located); [ -n "$n" ] && [ "$n" != n2 ] && he
 power_cut() { grep -q 'power relay=0 on=false' <(since plug-n2); }
 # never_twice: no sample of the watcher saw the stack on more than one node.
 never_twice() { [ -s "$WATCH" ] && ! awk '{ k = 0; for (i = 2; i <= 4; i++) if ($i > 0) k++; if (k > 1) { print; bad = 1 } } END { exit !bad }' "$WATCH"; }
-n2_containers_dead() { ! cat /sys/fs/cgroup/pids/dock-n2/*/cgroup.procs 2>/dev/null | grep -q .; }
+# n2_containers_dead: no process left in n2's containers' cgroups; else each is named, with its
+# state (D: frozen) and its container's freezer state.
+n2_containers_dead() {
+	local f p left=
+	for f in /sys/fs/cgroup/pids/dock-n2/*/cgroup.procs /sys/fs/cgroup/dock-n2/*/cgroup.procs; do
+		[ -e "$f" ] || continue
+		for p in $(cat "$f" 2>/dev/null); do
+			left+=" $p($(cut -d' ' -f2,3 /proc/$p/stat 2>/dev/null) $(cat "/sys/fs/cgroup/freezer/dock-n2/$(basename "$(dirname "$f")")/freezer.state" 2>/dev/null))"
+		done
+	done
+	[ -z "$left" ] || { echo "alive in n2's containers:$left"; return 1; }
+}
+# freeze_one N: one of N's containers frozen, as runc leaves it when it dies in the middle of
+# signalling them all (it freezes, kills, thaws); a power cut must kill it all the same.
+freeze_one() {
+	local f
+	for f in /sys/fs/cgroup/freezer/dock-"$1"/*/freezer.state; do # cgroup v1
+		[ -e "$f" ] && echo FROZEN >"$f" && until_true 5 grep -qx FROZEN "$f" && return
+	done
+	for f in /sys/fs/cgroup/dock-"$1"/*/cgroup.freeze; do # v2
+		[ -e "$f" ] && echo 1 >"$f" && until_true 5 grep -qx "frozen 1" "${f%.freeze}.events" && return
+	done
+	echo "no container cgroup of $1 to freeze"
+	return 1
+}
 
 step "lab up: 3 nodes" "$CL" up 3
 for i in 1 2 3; do
@@ -77,6 +104,7 @@ step "  and on no other node" none_on n1 n3
 ) >"$WATCH" 2>/dev/null &
 watcher=$!
 mark plug-n2
+step "  one of n2's containers frozen (runc killed mid-signal)" freeze_one n2
 t0=$(ms)
 step "n2's corosync dies" kill -9 "$(cat "$BASE/n2/corosync.pid")"
 step "n2 fenced through fence_espurna (its plug cut the power)" until_true 90 power_cut
