@@ -1,7 +1,7 @@
 #!/bin/bash
 # make e2e-kernel: the kernel tier end to end. Installs what is missing, builds the image,
 # runs the smoke test (and checks its pattern again on the host, in the raw backing image),
-# then every executable lab/kernel/tests/*.sh (conventions in lab/kernel/README.md),
+# then every lab/kernel/tests/*.sh, each executable (conventions in lab/kernel/README.md),
 # KERNEL_JOBS at a time (default: the number of CPUs; 1 runs them one by one in order).
 # usage: lab/kernel/e2e.sh [NAME...]   NAME: smoke, or a tests/ file name without .sh
 set -euo pipefail
@@ -15,7 +15,7 @@ t0=$(now)
 t=$(now); "$HERE/image.sh" > /dev/null; log "image ready in $(elapsed "$t")s"
 
 passed=0; failed=0
-want() { [ ${#only[@]} -eq 0 ] || printf '%s\n' "${only[@]}" | grep -qx "$1"; }
+want() { local n; [ ${#only[@]} -eq 0 ] && return; for n in "${only[@]}"; do [ "$n" = "$1" ] && return; done; return 1; }
 only=("$@")
 
 # result NAME SECONDS RC: one PASS/FAIL line; boot and script times when the guest reported them.
@@ -68,11 +68,17 @@ host_test() {
 names=(); declare -A kind=() path=()
 add() { want "$1" || return 0; names+=("$1"); kind[$1]=$2; path[$1]=$3; }
 add smoke smoke "$HERE/smoke.sh"
+# A test is an executable file (lab/kernel/README.md): one that lost its x bit is an error,
+# not a test quietly left out of the run, named or not.
 for t in "$HERE"/tests/*.sh; do
-  [ -x "$t" ] || continue
-  case $t in *.host.sh) add "$(basename "$t" .sh)" host "$t";;
-             *)         add "$(basename "$t" .sh)" guest "$t";; esac
+  n=$(basename "$t" .sh)
+  want "$n" || continue
+  [ -x "$t" ] || die "$t is not executable: chmod +x it, every tests/*.sh is a test"
+  case $t in *.host.sh) add "$n" host "$t";;
+             *)         add "$n" guest "$t";; esac
 done
+# A name that is no test is a mistake too, not a run without it.
+for n in "${only[@]}"; do [ -n "${kind[$n]:-}" ] || die "no such test: $n"; done
 
 jobs=${KERNEL_JOBS:-$(nproc)}
 [[ $jobs =~ ^[1-9][0-9]*$ ]] || die "KERNEL_JOBS must be a positive number, not $jobs"

@@ -27,8 +27,13 @@ within() {
 }
 md5() { md5sum < "$1" | cut -d' ' -f1; }
 loaded() { grep -q "^$1 " /proc/modules; }
-# registered PROGRAM VERSION: rpcbind knows it. (awk decides: grep -q would SIGPIPE rpcinfo.)
-registered() { rpcinfo -p 127.0.0.1 | awk -v p="$1" -v v="$2" '$5 == p && $2 == v { f = 1 } END { exit !f }'; }
+# registered PROGRAM VERSION: rpcbind knows it. An rpcinfo that fails fails the test, so
+# that "registered ... && fail" means rpcbind answered without it, not that nothing answered.
+registered() {
+  local l
+  l=$(rpcinfo -p 127.0.0.1) || fail "rpcinfo -p 127.0.0.1: exit $?, rpcbind does not answer"
+  awk -v p="$1" -v v="$2" '$5 == p && $2 == v { f = 1 } END { exit !f }' <<< "$l"
+}
 # mounted DIR TYPE OPTION: DIR is mounted as TYPE with OPTION among its options.
 mounted() {
   awk -v d="$1" -v t="$2" -v o="$3" '$2 == d && $3 == t && index("," $4 ",", "," o ",") { f = 1 }

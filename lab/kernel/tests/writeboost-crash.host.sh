@@ -32,7 +32,13 @@ export CIB_file=/cib/cib.xml OCF_RESKEY_CRM_meta_clone=0 OCF_RESKEY_CRM_meta_on_
   OCF_EXIT_REASON_PREFIX=ocf-exit-reason: HA_logfacility=none \
   OCF_RESKEY_crm_feature_set=3.16.2 OCF_RESKEY_CRM_meta_timeout=120000 \
   OCF_RESKEY_name=wb OCF_RESKEY_backing_dev=$B OCF_RESKEY_cache_dev=/dev/disk/by-lab/cache
-md5at() { dd if="$1" bs=1M skip=8 count=4 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1; }
+# md5at DEV: the md5 of the pattern's place, or a failure when dd fails or reads short (the
+# md5 of what little it read would pass the host's "not on the backing disk yet" check).
+md5at() {
+  dd if="$1" of=/tmp/region bs=1M skip=8 count=4 iflag=direct 2>/dev/null &&
+    [ "$(wc -c < /tmp/region)" = $((4 << 20)) ] || { echo "md5at $1: dd failed or read short" >&2; return 1; }
+  md5sum < /tmp/region | cut -d' ' -f1
+}
 ra() {
   local name=$1 want=$2 rc=0; shift 2
   local tape=()
@@ -55,7 +61,8 @@ write)
   echo b > /proc/sysrq-trigger; sleep 10;;
 check)
   ra probe-after-crash 7 monitor
-  echo "backing alone before the replay $(md5at $B)"
+  before=$(md5at $B)   # not inside the echo, where a failure would stop nothing
+  echo "backing alone before the replay $before"
   ra start-replay-after-crash 0 start
   grep -q 'replayed the log' "$OUT/start-replay-after-crash.stderr" || { echo "start did not replay"; exit 1; }
   echo "dirty after the replay: $(dmsetup status wb | awk '{ print $10 }')"

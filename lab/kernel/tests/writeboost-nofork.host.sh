@@ -29,3 +29,6 @@ GUEST
 "$run" --work "$work/vm" --out "$work/out" --keep --timeout 600 \
   --disk tools:${size}M --disk backing:256M --disk cache:64M "$work/guest.sh"
 grep -E '^(---|ok|PASS|FAIL)|procs|spawned' "$work/out/stdout.log" || true
+# Exit 0 is not enough: a -test.run that matches nothing, or a skip, exits 0 too.
+grep -q '^--- PASS: TestMonitorSpawnsNothing ' "$work/out/stdout.log" ||
+  { echo "TestMonitorSpawnsNothing did not run and pass"; exit 1; }

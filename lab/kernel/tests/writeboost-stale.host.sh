@@ -30,8 +30,13 @@ export CIB_file=/cib/cib.xml OCF_ROOT=/usr/lib/ocf OCF_RA_VERSION_MAJOR=1 OCF_RA
   OCF_RESKEY_name=wb OCF_RESKEY_backing_dev=$B
 OFF=8 LEN=4   # MiB
 pattern() { head -c $((LEN << 20)) < <(yes "FLOCK-WB-STALE $1"); }
-region() { dd if="$1" bs=1M skip=$OFF count=$LEN iflag=direct 2>/dev/null; }
-same() { pattern "$2" | cmp -s - <(region "$1"); }   # byte for byte
+# same DEV NONCE: DEV holds the pattern there, byte for byte. A read that fails or comes up
+# short fails the test: it differs from every pattern, and "same ... && fail" would pass.
+same() {
+  dd if="$1" of=/tmp/region bs=1M skip=$OFF count=$LEN iflag=direct 2>/dev/null &&
+    [ "$(wc -c < /tmp/region)" = $((LEN << 20)) ] || fail "reading $1: dd failed or read short"
+  pattern "$2" | cmp -s - /tmp/region
+}
 magic() { od -A n -t x1 -N 4 "$1" | tr -d ' '; }
 fail() { echo "FAIL: $*"; exit 1; }
 ra() {

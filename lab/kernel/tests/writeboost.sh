@@ -46,7 +46,14 @@ dirty() { dmsetup status wb | awk '{ print $10 }'; }
 magic() { od -A n -t x1 -N 4 "$C" | tr -d ' '; }   # 74734257 is "WBst" little-endian
 OFF=8 LEN=4   # MiB
 pattern() { head -c $((LEN << 20)) < <(yes "FLOCK-WB $1"); }
-md5at() { dd if="$1" bs=1M skip=$OFF count=$LEN iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1; }
+# md5at DEV: the md5 of the region, or a failure when dd fails or reads short: the md5 of
+# what little it read would pass a "not the pattern" check. A failure inside [ "$(...)" ]
+# stops nothing, so those checks take it into a variable first.
+md5at() {
+  dd if="$1" of=/tmp/region bs=1M skip=$OFF count=$LEN iflag=direct 2>/dev/null &&
+    [ "$(wc -c < /tmp/region)" = $((LEN << 20)) ] || { echo "md5at $1: dd failed or read short" >&2; return 1; }
+  md5sum < /tmp/region | cut -d' ' -f1
+}
 write_pattern() { pattern "$1" | dd of=/dev/mapper/wb bs=1M seek=$OFF oflag=direct conv=fsync 2>/dev/null; }
 want_md5() { pattern "$1" | md5sum | cut -d' ' -f1; }
 nonce() { cat /proc/sys/kernel/random/uuid; }
@@ -111,7 +118,8 @@ ra monitor-depth10 0 monitor $EVERY OCF_CHECK_LEVEL=10
 # Dirty data: writeback_threshold is 0, so the 4 MiB stay in the cache.
 n1=$(nonce); write_pattern "$n1"
 [ "$(md5at /dev/mapper/wb)" = "$(want_md5 "$n1")" ] || fail "pattern does not read back through the device"
-[ "$(md5at $B)" != "$(want_md5 "$n1")" ] || fail "pattern is on the backing disk before any flush"
+got=$(md5at $B) || fail "reading the backing disk"
+[ "$got" != "$(want_md5 "$n1")" ] || fail "pattern is on the backing disk before any flush"
 echo "dirty blocks: $(dirty)"
 ra monitor-depth10-dirty 190 monitor $EVERY OCF_CHECK_LEVEL=10 OCF_RESKEY_dirty_limit=2
 ra monitor-mismatched-table 1 monitor $EVERY OCF_RESKEY_nr_read_cache_cells=1024
@@ -159,7 +167,8 @@ n2=$(nonce); write_pattern "$n2"
 ra stop-keep 0 stop OCF_RESKEY_stop_mode=keep
 exists && fail "stop-keep: the device still exists"
 [ "$(magic)" = 74734257 ] || fail "stop-keep: the superblock is gone"
-[ "$(md5at $B)" != "$(want_md5 "$n2")" ] || fail "stop-keep wrote back (the pattern is on the backing disk)"
+got=$(md5at $B) || fail "reading the backing disk"
+[ "$got" != "$(want_md5 "$n2")" ] || fail "stop-keep wrote back (the pattern is on the backing disk)"
 # write_around_mode would format that cache and lose the dirty data: refused.
 ra start-refused-format 2 start OCF_RESKEY_write_around_mode=1
 exists && fail "start-refused-format created the device"
