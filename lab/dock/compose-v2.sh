@@ -14,8 +14,10 @@ if [ -x "$OUT" ] && "$OUT" version --short >/dev/null 2>&1; then
 fi
 export PATH=/usr/local/go/bin:$PATH
 mkdir -p "$(dirname "$OUT")"
-dir=$(cd / && go mod download -json "github.com/docker/compose/v2@$VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
-[ -d "$dir" ] || { echo "compose-v2: the module proxy did not serve github.com/docker/compose/v2@$VERSION" >&2; exit 1; }
+# Exit 3: the proxy did not serve the module (the caller may go on without v2); any other
+# failure is a failure.
+dir=$(cd / && go mod download -json "github.com/docker/compose/v2@$VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p') || true
+[ -d "$dir" ] || { echo "compose-v2: the module proxy did not serve github.com/docker/compose/v2@$VERSION" >&2; exit 3; }
 t0=$(date +%s)
 (cd "$dir" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -o "$OUT.tmp" \
 	-ldflags "-s -w -X github.com/docker/compose/v2/internal.Version=$VERSION" ./cmd) >&2

@@ -16,9 +16,12 @@ v2=""
 t1=$(date +%s)
 if v2=$(lab/dock/compose-v2.sh); then
 	echo "e2e-isard: compose v2 $("$v2" version --short) ready in $(($(date +%s) - t1)) s"
-else
+elif [ $? = 3 ]; then
 	echo "e2e-isard: NOTE: no compose v2 (the module proxy did not serve it): testing v1 only"
 	v2=""
+else
+	echo "e2e-isard: building compose v2 failed" >&2
+	exit 1
 fi
 export PATH=/usr/local/go/bin:$PATH
 log=$(mktemp)
