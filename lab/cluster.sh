@@ -245,7 +245,7 @@ down() {
 
 # leftovers: anything of the lab still alive; silent and 0 when there is nothing.
 leftovers() {
-	local found=0 ns p f
+	local found=0 ns p d procs
 	for ns in $(ip netns list | awk '{print $1}' | grep '^flock-' || true); do
 		echo "leftover network namespace $ns"
 		found=1
@@ -260,9 +260,10 @@ leftovers() {
 		found=1
 	done
 	# A process of a node's containers (lab/dock/dock.sh --node): a frozen one outlives SIGKILL.
-	for f in /sys/fs/cgroup/pids/dock-n[0-9]*/*/cgroup.procs; do
-		[ -e "$f" ] || continue
-		for p in $(cat "$f" 2>/dev/null); do echo "leftover container process $p in ${f%/cgroup.procs}"; found=1; done
+	for d in "$BASE"/n*/; do
+		[ -d "$d" ] || continue
+		procs=$("$LAB/dock/dock.sh" procs "$(basename "$d")") || { found=1; continue; }
+		for p in $procs; do echo "leftover process $p of $(basename "$d")'s containers"; found=1; done
 	done
 	# A guest of this lab root's (another root's guests, e.g. a parallel run's, are not ours).
 	for p in $(pgrep -x qemu-system-x86 || true); do

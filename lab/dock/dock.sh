@@ -6,7 +6,7 @@
 # reachable). Nothing of the host's own docker (/var/run/docker.sock, /var/lib/docker,
 # /etc/docker) is touched.
 #
-# usage: lab/dock/dock.sh up NAME [--node PID] | down NAME | socket NAME
+# usage: lab/dock/dock.sh up NAME [--node PID] | down NAME | socket NAME | kill NAME | procs NAME
 #   --node PID: the daemon joins the network namespace of PID (a lab node's holder) instead,
 #   and its socket appears inside that node's mount namespace as /run/dock/docker.sock, the
 #   same path on every node. (dockerd itself stays in the host's mount namespace: the node's was
@@ -16,7 +16,7 @@ BASE=${FLOCK_LAB:-/var/tmp/flock-lab}/dock
 IMAGE=dock/busybox:1
 
 die() { echo "dock: $*" >&2; exit 1; }
-[ $# -ge 2 ] || die "usage: $0 up NAME [--node PID] | down NAME | socket NAME"
+[ $# -ge 2 ] || die "usage: $0 up NAME [--node PID] | down NAME | socket NAME | kill NAME | procs NAME"
 cmd=$1 name=$2
 shift 2
 run=/run/dock-$name
@@ -84,24 +84,26 @@ image() {
 # was killed first, and a frozen task takes no SIGKILL until thawed, so every round thaws.
 # The cgroups must be the host's: in a mount namespace of `ip netns exec` /sys has none, and
 # the globs would find nothing to kill.
-kill_containers() {
-	local f procs left deadline=$((SECONDS + 30))
+# procs: the pids in the daemon's containers, one a line: cgroup v1 (pids) or v2 (one tree),
+# under dock-NAME in either.
+container_procs() {
+	local f
 	[ -e /sys/fs/cgroup/pids/cgroup.procs ] || [ -e /sys/fs/cgroup/cgroup.controllers ] ||
-		die "kill $name: no cgroup hierarchy in this /sys (a mount namespace of ip netns exec?): nothing to find the containers by"
+		die "$name: no cgroup hierarchy in this /sys (a mount namespace of ip netns exec?): nothing to find the containers by"
+	for f in /sys/fs/cgroup/pids/dock-"$name"/*/cgroup.procs /sys/fs/cgroup/dock-"$name"/*/cgroup.procs; do
+		[ ! -e "$f" ] || cat "$f" 2>/dev/null || true
+	done
+}
+kill_containers() {
+	local f left deadline=$((SECONDS + 30))
 	while :; do
-		left=
-		# cgroup v1 (pids), v2 (one tree): the containers are under dock-NAME in either.
-		for f in /sys/fs/cgroup/pids/dock-"$name"/*/cgroup.procs /sys/fs/cgroup/dock-"$name"/*/cgroup.procs; do
-			procs=$(cat "$f" 2>/dev/null) || continue
-			[ -n "$procs" ] || continue
-			left+=" $procs"
-			kill -9 $procs 2>/dev/null || true
-		done
+		left=$(container_procs) || exit 1
+		[ -z "$left" ] || kill -9 $left 2>/dev/null || true
 		for f in /sys/fs/cgroup/freezer/dock-"$name"/*/freezer.state; do
 			[ ! -e "$f" ] || echo THAWED >"$f" 2>/dev/null || true
 		done
 		[ -n "$left" ] || return 0
-		[ $SECONDS -lt $deadline ] || die "processes of $name's containers outlived 30 s of SIGKILL:$left"
+		[ $SECONDS -lt $deadline ] || die "processes of $name's containers outlived 30 s of SIGKILL:" $left
 		sleep 0.05
 	done
 }
@@ -134,6 +136,7 @@ case $cmd in
 up) up "$@" ;;
 down) down ;;
 kill) kill_containers ;;
+procs) container_procs ;;
 socket) echo "$sock" ;;
 *) die "unknown command $cmd" ;;
 esac

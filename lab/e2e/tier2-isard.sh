@@ -45,16 +45,12 @@ healthy_elsewhere() { local n; n=$(located); [ -n "$n" ] && [ "$n" != n2 ] && he
 power_cut() { grep -q 'power relay=0 on=false' <(since plug-n2); }
 # never_twice: no sample of the watcher saw the stack on more than one node.
 never_twice() { [ -s "$WATCH" ] && ! awk '{ k = 0; for (i = 2; i <= 4; i++) if ($i > 0) k++; if (k > 1) { print; bad = 1 } } END { exit !bad }' "$WATCH"; }
-# n2_containers_dead: no process left in n2's containers' cgroups; else each is named, with its
-# state (D: frozen) and its container's freezer state.
+# n2_containers_dead: no process left in n2's containers; else each is named, with its state
+# (D: frozen).
 n2_containers_dead() {
-	local f p left=
-	for f in /sys/fs/cgroup/pids/dock-n2/*/cgroup.procs /sys/fs/cgroup/dock-n2/*/cgroup.procs; do
-		[ -e "$f" ] || continue
-		for p in $(cat "$f" 2>/dev/null); do
-			left+=" $p($(cut -d' ' -f2,3 /proc/$p/stat 2>/dev/null) $(cat "/sys/fs/cgroup/freezer/dock-n2/$(basename "$(dirname "$f")")/freezer.state" 2>/dev/null))"
-		done
-	done
+	local p procs left=
+	procs=$("$DOCK" procs n2) || return
+	for p in $procs; do left+=" $p($(cut -d' ' -f2,3 /proc/$p/stat 2>/dev/null))"; done
 	[ -z "$left" ] || { echo "alive in n2's containers:$left"; return 1; }
 }
 # freeze_one N: one of N's containers frozen, as runc leaves it when it dies in the middle of
