@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"syscall"
 )
 
@@ -38,7 +39,38 @@ type Files interface {
 
 type realFiles struct{}
 
-func (realFiles) ReadFile(path string) ([]byte, error) { return os.ReadFile(path) }
+// ReadFile reads a whole file in plain system calls: most of what agents read are /proc and /sys
+// files, which os.ReadFile registers with the poller and reads 512 bytes at a time.
+func (realFiles) ReadFile(path string) ([]byte, error) {
+	fd, err := ignoringEINTR(func() (int, error) { return syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0) })
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+	}
+	defer syscall.Close(fd)
+	buf := make([]byte, 0, 8<<10)
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, cap(buf))
+		}
+		n, err := ignoringEINTR(func() (int, error) { return syscall.Read(fd, buf[len(buf):cap(buf)]) })
+		if err != nil {
+			return nil, &fs.PathError{Op: "read", Path: path, Err: err}
+		}
+		if n == 0 {
+			return buf, nil
+		}
+		buf = buf[:len(buf)+n]
+	}
+}
+
+func ignoringEINTR(f func() (int, error)) (int, error) {
+	for {
+		n, err := f()
+		if err != syscall.EINTR {
+			return n, err
+		}
+	}
+}
 
 // DirectAlign is the alignment O_DIRECT IO uses here: the largest logical block size of
 // the disks a cache or backing device can be (4Kn), and the page size.

@@ -1,6 +1,9 @@
 package sysio
 
 import (
+	"bytes"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -25,4 +28,26 @@ func TestWriteBlockRefuses(t *testing.T) {
 	b, err := files.ReadAt(f, 2, 3)
 	require.NoError(t, err)
 	assert.Equal(t, "234", string(b))
+}
+
+// ReadFile reads what os.ReadFile reads, /proc files past its first 512 bytes included, and
+// fails as it does: agents test errors.Is(err, fs.ErrNotExist) and tapes keep the message.
+func TestReadFileIsOsReadFile(t *testing.T) {
+	var files realFiles
+	big := filepath.Join(t.TempDir(), "big")
+	require.NoError(t, os.WriteFile(big, bytes.Repeat([]byte("0123456789abcdef"), 3000), 0o644))
+	for _, p := range []string{"/proc/self/mountinfo", big, "/dev/null"} {
+		got, err := files.ReadFile(p)
+		require.NoError(t, err, p)
+		want, err := os.ReadFile(p)
+		require.NoError(t, err)
+		require.Equal(t, want, got, p)
+	}
+	for _, p := range []string{"/nonexistent/file", t.TempDir()} {
+		_, err := files.ReadFile(p)
+		_, want := os.ReadFile(p)
+		require.Error(t, err, p)
+		require.Equal(t, want.Error(), err.Error())
+		require.Equal(t, errors.Is(want, fs.ErrNotExist), errors.Is(err, fs.ErrNotExist))
+	}
 }
