@@ -21,15 +21,26 @@ func (e *tapeError) Error() string { return e.msg }
 
 func (e *tapeError) Is(target error) bool { return slices.Contains(e.is, target) }
 
-// sentinels are what each recorded error kind satisfies.
-var sentinels = map[string][]error{
-	"not-exist":  {fs.ErrNotExist},
-	"not-found":  {exec.ErrNotFound, fs.ErrNotExist},
-	"permission": {fs.ErrPermission},
-	"deadline":   {context.DeadlineExceeded},
-	"canceled":   {context.Canceled},
-	"no-device":  {sysio.ErrDMNoDevice},
-	"no-control": {sysio.ErrDMNoControl},
+// sentinels are what each recorded error kind satisfies. A switch, not a map: a map literal
+// is built at start-up, and most runs of an agent never read a tape.
+func sentinels(kind string) []error {
+	switch kind {
+	case "not-exist":
+		return []error{fs.ErrNotExist}
+	case "not-found":
+		return []error{exec.ErrNotFound, fs.ErrNotExist}
+	case "permission":
+		return []error{fs.ErrPermission}
+	case "deadline":
+		return []error{context.DeadlineExceeded}
+	case "canceled":
+		return []error{context.Canceled}
+	case "no-device":
+		return []error{sysio.ErrDMNoDevice}
+	case "no-control":
+		return []error{sysio.ErrDMNoControl}
+	}
+	return nil
 }
 
 // errKind classifies an error for a tape by the sentinels agents test for.
@@ -67,7 +78,7 @@ func errorField(kind string, err error) Field {
 	if k == "not-exist" && kind == "exec" {
 		k = "not-found"
 	}
-	if !slices.Contains(errKinds[kind], k) {
+	if !slices.Contains(errKinds(kind), k) {
 		k = "other"
 	}
 	return fld("error", k, err.Error())
@@ -92,5 +103,5 @@ func answerError(kind string, answer []Field) error {
 			return context.Canceled
 		}
 	}
-	return &tapeError{msg: msg, is: sentinels[k]}
+	return &tapeError{msg: msg, is: sentinels(k)}
 }

@@ -3,6 +3,7 @@ package tape
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,11 +12,11 @@ import (
 
 // ignoredAsk are question lines a replay does not compare, because they legitimately vary per
 // run (an MQTT client id often carries a pid).
-var ignoredAsk = map[string]bool{"client-id": true}
+var ignoredAsk = []string{"client-id"}
 
 // durationAsk are question lines holding a duration the agent may have computed from the clock;
 // virtual time has millisecond resolution, so they match within a millisecond.
-var durationAsk = map[string]bool{"timeout": true, "sleep": true, "receive": true}
+var durationAsk = []string{"timeout", "sleep", "receive"}
 
 func sameAsk(tape, got []Field) bool {
 	tape, got = compared(tape), compared(got)
@@ -33,7 +34,7 @@ func sameAsk(tape, got []Field) bool {
 func compared(fs []Field) []Field {
 	out := make([]Field, 0, len(fs))
 	for _, fl := range fs {
-		if !ignoredAsk[fl.Key] {
+		if !slices.Contains(ignoredAsk, fl.Key) {
 			out = append(out, fl)
 		}
 	}
@@ -45,7 +46,7 @@ func sameField(want, got Field) bool {
 		return false
 	}
 	for i, w := range want.Args {
-		if durationAsk[want.Key] {
+		if slices.Contains(durationAsk, want.Key) {
 			a, errA := parseDur(w)
 			b, errB := parseDur(got.Args[i])
 			if errA == nil && errB == nil {

@@ -91,8 +91,8 @@ func setStatus(e *Exchange, status int) error {
 }
 
 func setError(e *Exchange, kind string) error {
-	if !slices.Contains(errKinds[e.Kind()], kind) {
-		return fmt.Errorf("unknown error kind %q here (want one of %s)", kind, strings.Join(errKinds[e.Kind()], ", "))
+	if !slices.Contains(errKinds(e.Kind()), kind) {
+		return fmt.Errorf("unknown error kind %q here (want one of %s)", kind, strings.Join(errKinds(e.Kind()), ", "))
 	}
 	switch e.Kind() + " " + e.Op() {
 	case "mqtt close":

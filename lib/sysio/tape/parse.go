@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -111,8 +112,9 @@ func (p *parser) magic() error {
 	return nil
 }
 
-// headerOrder is the order of the invocation lines; note and env may repeat.
-var headerOrder = map[string]int{"agent": 1, "start": 2, "note": 3, "argv": 4, "env": 5, "stdin": 6}
+// headerOrder is the order of the invocation lines; note and env may repeat. Slices, not maps,
+// here and in outcomeOrder: a map literal is built at start-up, and most runs never parse a tape.
+var headerOrder = []string{"agent", "start", "note", "argv", "env", "stdin"}
 
 func (p *parser) header(t *Tape) error {
 	last, seen := 0, map[string]bool{}
@@ -129,7 +131,7 @@ func (p *parser) header(t *Tape) error {
 		if err != nil {
 			return err
 		}
-		rank := headerOrder[fl.Key]
+		rank := slices.Index(headerOrder, fl.Key) + 1
 		switch {
 		case rank == 0:
 			return p.errorf("unknown line %q in the invocation (want agent, start, note, argv, env or stdin)", fl.Key)
@@ -214,7 +216,7 @@ func (p *parser) exchange(t *Tape, line string) error {
 	return nil
 }
 
-var outcomeOrder = map[string]int{"exit": 1, "stdout": 2, "reason": 3}
+var outcomeOrder = []string{"exit", "stdout", "reason"}
 
 func (p *parser) outcome(t *Tape, line string) error {
 	at, err := parseAt(strings.TrimPrefix(line, "outcome "))
@@ -233,7 +235,7 @@ func (p *parser) outcome(t *Tape, line string) error {
 		if err != nil {
 			return err
 		}
-		rank := outcomeOrder[fl.Key]
+		rank := slices.Index(outcomeOrder, fl.Key) + 1
 		switch {
 		case rank == 0:
 			return p.errorf("unknown line %q in the outcome (want exit, stdout or reason)", fl.Key)

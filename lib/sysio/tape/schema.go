@@ -23,12 +23,6 @@ type opSpec struct {
 	need   []string // and all of these
 }
 
-var (
-	tlsAsk   = map[string]string{"tls-insecure": "", "tls-ca": "s", "tls-cert": "s", "tls-key": "s"}
-	okAnswer = map[string]string{"ok": "", "error": "ks"}
-	okOrErr  = []string{"ok", "error"}
-)
-
 func with(m map[string]string, more map[string]string) map[string]string {
 	out := map[string]string{}
 	for k, v := range m {
@@ -43,6 +37,11 @@ func with(m map[string]string, more map[string]string) map[string]string {
 // specs is keyed by "kind op"; every HTTP method shares "http". Built when a tape is first
 // checked, not at start-up: most runs of an agent never see a tape.
 var specs = sync.OnceValue(func() map[string]opSpec {
+	tlsAsk := map[string]string{"tls-insecure": "", "tls-ca": "s", "tls-cert": "s", "tls-key": "s"}
+	okAnswer := map[string]string{"ok": "", "error": "ks"}
+	okOrErr := []string{"ok", "error"}
+	dmSpec := opSpec{op: "s", answer: map[string]string{"dev": "v", "open": "i", "event": "i", "state": "s*", "uuid": "s",
+		"target": "iiss", "error": "ks"}, oneOf: []string{"dev", "error"}}
 	return map[string]opSpec{
 		"http": {op: "s",
 			ask:    with(tlsAsk, map[string]string{"header": "ss", "body": "s", "timeout": "d"}),
@@ -77,24 +76,28 @@ var specs = sync.OnceValue(func() map[string]opSpec {
 	}
 })
 
-var dmSpec = opSpec{op: "s", answer: map[string]string{"dev": "v", "open": "i", "event": "i", "state": "s*", "uuid": "s",
-	"target": "iiss", "error": "ks"}, oneOf: []string{"dev", "error"}}
-
 var netKinds = []string{string(sysio.NetTimeout), string(sysio.NetRefused), string(sysio.NetReset), string(sysio.NetUnreachable),
 	string(sysio.NetTLS), string(sysio.NetDNS), string(sysio.NetAuth), string(sysio.NetOther)}
 
 // errKinds are the error kinds each channel kind can replay, as the errors agents test for.
-var errKinds = map[string][]string{
-	"http":  netKinds,
-	"mqtt":  netKinds,
-	"exec":  {"not-found", "permission", "deadline", "canceled", "other"},
-	"files": {"not-exist", "permission", "other"},
-	"clock": {"deadline", "canceled", "other"},
-	"dm":    {"no-device", "no-control", "permission", "other"},
-	"dial":  netKinds,
+func errKinds(kind string) []string {
+	switch kind {
+	case "http", "mqtt", "dial":
+		return netKinds
+	case "exec":
+		return []string{"not-found", "permission", "deadline", "canceled", "other"}
+	case "files":
+		return []string{"not-exist", "permission", "other"}
+	case "clock":
+		return []string{"deadline", "canceled", "other"}
+	case "dm":
+		return []string{"no-device", "no-control", "permission", "other"}
+	}
+	return nil
 }
 
-var repeating = map[string]bool{"header": true, "env": true, "target": true}
+// repeating are the lines an exchange may hold more than once.
+var repeating = []string{"header", "env", "target"}
 
 func specOf(e Exchange) (opSpec, error) {
 	key := e.Kind() + " " + e.Op()
@@ -138,7 +141,7 @@ func validateExchange(e Exchange) error {
 	if err != nil {
 		return err
 	}
-	kinds := errKinds[e.Kind()]
+	kinds := errKinds(e.Kind())
 	if err := checkArgs(s.op, e.Ask[0].Args, kinds); err != nil {
 		return fmt.Errorf("> %s: %w", e.Op(), err)
 	}
@@ -174,7 +177,7 @@ func checkFields(dir string, fs []Field, allowed map[string]string, kinds []stri
 		if !ok {
 			return fmt.Errorf("%s %s: not allowed here", dir, fl.Key)
 		}
-		if seen[fl.Key] && !repeating[fl.Key] {
+		if seen[fl.Key] && !slices.Contains(repeating, fl.Key) {
 			return fmt.Errorf("%s %s: appears twice", dir, fl.Key)
 		}
 		seen[fl.Key] = true
