@@ -60,19 +60,16 @@ func ocfEnv(extra ...string) []string {
 		"OCF_RESKEY_CRM_meta_timeout=20000", "HA_logfacility=none"}, extra...)
 }
 
-func (s setup) cmds() map[string]cmd {
-	env := []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}
-	fence := func(lines ...string) cmd {
-		return cmd{argv: []string{filepath.Join(s.bin, "fence_espurna")}, env: env, stdin: strings.Join(lines, "\n") + "\n"}
-	}
-	farm := func(base int) string {
-		var plugs []string
-		for i := range s.plugs {
-			plugs = append(plugs, fmt.Sprintf("node%d=127.0.0.%d", i+1, base+i))
-		}
-		return "plugs=" + strings.Join(plugs, " ")
-	}
-	net := []string{"ipport=" + s.plugPort, "apikey=" + benchKey}
+// fence is a fence_espurna run, its arguments on stdin as the fencer gives them.
+func (s setup) fence(lines ...string) cmd {
+	return cmd{argv: []string{filepath.Join(s.bin, "fence_espurna")}, env: plainEnv, stdin: strings.Join(lines, "\n") + "\n"}
+}
+
+var plainEnv = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}
+
+// startCmds are the start-up figures and their anchors: none talks to the farms.
+func (s setup) startCmds() map[string]cmd {
+	env, fence := plainEnv, s.fence
 	dummyState := "OCF_RESKEY_state=" + filepath.Join(s.stateDir, "dummy.state") // never created: stopped
 	wb := filepath.Join(s.bin, "ocf-writeboost")
 	wbEnv := ocfEnv("OCF_RESKEY_name=wbbench", "OCF_RESKEY_backing_dev=/dev/disk/by-id/none-backing",
@@ -106,6 +103,21 @@ func (s setup) cmds() map[string]cmd {
 	for name, path := range s.floors {
 		c[name] = cmd{argv: []string{path}, env: env}
 	}
+	return c
+}
+
+// farmCmds are the runs over the farms' plugs, every answer late by the latency.
+func (s setup) farmCmds() map[string]cmd {
+	farm := func(base int) string {
+		var plugs []string
+		for i := range s.plugs {
+			plugs = append(plugs, fmt.Sprintf("node%d=127.0.0.%d", i+1, base+i))
+		}
+		return "plugs=" + strings.Join(plugs, " ")
+	}
+	net := []string{"ipport=" + s.plugPort, "apikey=" + benchKey}
+	fence := s.fence
+	c := map[string]cmd{}
 	for _, f := range farms {
 		for _, v := range []string{"auto", string(f.dialect)} {
 			for _, a := range []string{"list-status", "monitor"} {

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"maps"
+	"math/rand/v2"
 	"os/exec"
 	"slices"
 	"strings"
@@ -52,16 +54,14 @@ func (c cmd) once() (time.Duration, time.Duration, error) {
 }
 
 // measureAll runs every cmd rounds times, interleaved (one of each per round), so that whatever
-// else loads the machine weighs on figures and anchors alike.
+// else loads the machine weighs on figures and anchors alike; each round in a new order, so that
+// no figure always follows the same command (whose exit and leftovers it would pay for).
 func measureAll(cmds map[string]cmd, rounds int) (map[string]sample, error) {
-	names := make([]string, 0, len(cmds))
-	for n := range cmds {
-		names = append(names, n)
-	}
-	slices.Sort(names)
+	names := slices.Collect(maps.Keys(cmds))
 	walls, cpus := map[string][]time.Duration{}, map[string][]time.Duration{}
 	reqs := map[string]int{}
 	for range rounds {
+		rand.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
 		for _, n := range names {
 			c := cmds[n]
 			if c.before != nil {
