@@ -63,6 +63,8 @@ func (realFiles) ReadFile(path string) ([]byte, error) {
 	}
 }
 
+// ignoringEINTR retries a call a signal interrupted: Go's handlers restart most, but not an open
+// of a FIFO or a read over NFS (os retries these the same way).
 func ignoringEINTR(f func() (int, error)) (int, error) {
 	for {
 		n, err := f()
